@@ -1,0 +1,22 @@
+// The subcommands of `dbgsim`: each registers itself on the CLI11 app and runs when chosen.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace dbgsim::cli {
+
+/// Exit codes everywhere: 0 all passed, 1 something failed, 2 bad input or usage.
+enum exit_code : int { exit_ok = 0, exit_failed = 1, exit_bad_input = 2 };
+
+/// What a subcommand runs once parsing chose it; returns the exit code.
+using command_fn = std::function<int()>;
+
+/// `dbgsim decode FILE|-`: prints each frame of a captured byte stream as one JSON line.
+command_fn add_decode_command(CLI::App& app);
+
+/// `dbgsim options STRING [--client]`: parses a transport string and prints its fields as JSON.
+command_fn add_options_command(CLI::App& app);
+
+}  // namespace dbgsim::cli
