@@ -1,0 +1,204 @@
+#include "actors/engine.hpp"
+
+#include "actors/messages.hpp"
+#include "protocol/codec.hpp"
+
+#include <caf/all.hpp>
+
+#include <map>
+#include <memory>
+
+namespace dbgsim {
+namespace {
+
+// The io the core sees; owned by the actor's behaviour (shared by its handlers).
+class engine_actor_io final : public engine_io {
+public:
+  engine_actor_io(caf::event_based_actor* self, environment* env, const engine_config& config)
+      : self_(self), env_(env), name_(config.name), machine_(config.machine), times_(config.times) {}
+
+  sim_time now() const override { return env_->now(); }
+
+  void record(event e) override {
+    e.actor = name_;
+    env_->record(std::move(e));
+  }
+
+  void send(const route& r, const protocol::frame& f, std::uint64_t call) override {
+    packet p;
+    p.via = r;
+    p.to_server = true;
+    p.from_machine = machine_;
+    p.to_machine = r.server_machine;
+    p.bytes = protocol::encode(f);
+    p.id = env_->next_frame_id();
+    event e;
+    e.kind = event_kind::frame_sent;
+    e.peer = r.server_machine;
+    e.conn = r.conn;
+    e.session = f.session;
+    e.incarnation = f.incarnation;
+    e.what = std::string(protocol::name_of(protocol::type_of(f.body)));
+    e.call = call;
+    e.value = p.bytes.size();
+    e.frame = p.id;
+    record(std::move(e));
+    self_->send(env_->link_between(machine_, r.server_machine), std::move(p));
+  }
+
+  void start_timer(std::uint64_t id, sim_time after) override {
+    self_->delayed_send(self_, after, timer_atom::value, id);
+  }
+
+  void complete(std::uint64_t call, api::result r) override {
+    auto i = pending_.find(call);
+    if (i == pending_.end())
+      return;  // Completed twice: the core broke S15; the oracle reports the missing one.
+    event e;
+    e.kind = event_kind::done;
+    e.call = call;
+    e.api = i->second.api;
+    e.hr = r.hr;
+    e.handle = r.handle;
+    e.pid = r.pid;
+    record(std::move(e));
+    i->second.promise.deliver(std::move(r));
+    pending_.erase(i);
+  }
+
+  machine& local_machine() override { return env_->machine_named(machine_); }
+
+  protocol::hresult start_server(const std::string& options, std::string& name) override {
+    return env_->start_server(name_, machine_, options, name);
+  }
+
+  /// Records the call and keeps its promise until complete().
+  void begin(std::uint64_t call, const api::call& c, caf::response_promise promise) {
+    event e;
+    e.kind = event_kind::call;
+    e.call = call;
+    e.api = std::string(api::name_of(c));
+    e.handle = api::handle_of(c);
+    e.value = static_cast<std::uint64_t>(bound_of(c).count());
+    if (auto* x = std::get_if<api::connect>(&c))
+      e.detail = x->options;
+    else if (auto* x = std::get_if<api::start_server>(&c))
+      e.detail = x->options;
+    else if (auto* x = std::get_if<api::find_process>(&c))
+      e.detail = x->exe;
+    else if (auto* x = std::get_if<api::create_process>(&c))
+      e.detail = x->command_line;
+    std::visit(
+        [&](const auto& x) {
+          if constexpr (requires { x.pid; })
+            e.pid = x.pid;
+        },
+        c);
+    pending_.emplace(call, pending_call{e.api, std::move(promise)});
+    record(std::move(e));
+  }
+
+  /// Answers every call still open with `hr` (the engine crashed: its caller is gone too).
+  void abandon_all(protocol::hresult hr) {
+    while (!pending_.empty())
+      complete(pending_.begin()->first, api::status(hr));
+  }
+
+private:
+  // S15's bound per call: what the oracle holds the engine to.
+  sim_time bound_of(const api::call& c) const {
+    if (std::holds_alternative<api::connect>(c))
+      return times_.connect_timeout;
+    if (auto* w = std::get_if<api::wait_server_end>(&c))
+      return std::chrono::milliseconds(w->timeout_ms);
+    // Calls that touch every target may run one rpc per target, all in parallel.
+    return times_.rpc_timeout;
+  }
+
+  struct pending_call {
+    std::string api;
+    caf::response_promise promise;
+  };
+
+  caf::event_based_actor* self_;
+  environment* env_;
+  std::string name_;
+  std::string machine_;
+  timing times_;
+  std::map<std::uint64_t, pending_call> pending_;
+};
+
+// The io and the core live as long as the behaviour; the core refers to the io, hence one box.
+struct engine_box {
+  engine_box(caf::event_based_actor* self, environment* env, engine_config config)
+      : io(self, env, config), core(std::move(config), io) {}
+  engine_actor_io io;
+  engine_core core;
+  bool crashed = false;
+};
+
+}  // namespace
+
+caf::behavior engine_actor(caf::event_based_actor* self, environment* env, engine_config config) {
+  const std::string name = config.name;
+  auto box = std::make_shared<engine_box>(self, env, std::move(config));
+  env->register_engine(name, [box] { return box->core.inspect(); });
+  return {
+      [=](call_atom, std::uint64_t call, const api::call& c) -> caf::result<api::result> {
+        auto promise = self->make_response_promise<api::result>();
+        box->io.begin(call, c, promise);
+        if (box->crashed) {
+          box->io.complete(call, api::status(protocol::E_ABORT));
+        } else {
+          box->core.on_call(call, c);
+        }
+        return promise;
+      },
+      [=](const packet& p) {
+        if (box->crashed)
+          return;
+        auto decoded = protocol::decode(p.bytes);
+        if (auto* err = std::get_if<protocol::decode_error>(&decoded)) {
+          event e;
+          e.kind = event_kind::frame_dropped;
+          e.peer = p.from_machine;
+          e.conn = p.via.conn;
+          e.reason = "decode_error";
+          e.detail = std::string(protocol::name_of(err->code)) + " at byte " +
+                     std::to_string(err->offset) + ": " + err->detail;
+          box->io.record(std::move(e));
+          return;
+        }
+        box->core.on_frame(p.via, std::get<protocol::decoded>(decoded).value);
+      },
+      [=](reset_atom, const route& r) {
+        if (!box->crashed)
+          box->core.on_reset(r);
+      },
+      [=](refused_atom, const route& r) {
+        if (!box->crashed)
+          box->core.on_refused(r);
+      },
+      [=](timer_atom, std::uint64_t id) {
+        if (!box->crashed)
+          box->core.on_timer(id);
+      },
+      [=](exited_atom, std::uint32_t pid) {
+        if (!box->crashed)
+          box->core.on_local_process_exited(pid);
+      },
+      [=](srv_end_atom, const std::string& server) {
+        if (!box->crashed)
+          box->core.on_server_ended(server);
+      },
+      [=](crash_atom) {
+        if (box->crashed)
+          return;
+        box->crashed = true;
+        box->core.crash();
+        box->io.abandon_all(protocol::E_ABORT);
+      },
+  };
+}
+
+}  // namespace dbgsim

@@ -1,0 +1,71 @@
+// What an actor needs from the world it lives in: the simulated clock, the trace, the random
+// source, the machines, and where to send frames. sim::world implements it; actors never see the
+// world itself, so the same actors run in any harness that offers these few things.
+#pragma once
+
+#include "actors/event.hpp"
+#include "actors/inspection.hpp"
+#include "actors/machine.hpp"
+#include "actors/timing.hpp"
+#include "protocol/hresult.hpp"
+
+#include <caf/actor.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace dbgsim {
+
+/// The world as seen from inside an actor. All calls happen on the world's one scheduler thread.
+class environment {
+public:
+  virtual ~environment() = default;
+
+  /// The current simulated time.
+  virtual sim_time now() const = 0;
+
+  /// Appends an event to the trace, stamping it with the current time.
+  virtual void record(event e) = 0;
+
+  /// A uniformly distributed number in [0, 1), from the world's one seeded random source.
+  virtual double draw_unit() = 0;
+
+  /// A uniformly distributed number in [0, n], from the world's one seeded random source.
+  virtual std::uint64_t draw_upto(std::uint64_t n) = 0;
+
+  /// A new frame number (1, 2, ...), so the trace can pair a frame's sending and delivery.
+  virtual std::uint64_t next_frame_id() = 0;
+
+  /// The name of the running server at `endpoint` on `machine_name`, or "".
+  virtual std::string server_name_at(const std::string& machine_name,
+                                     const std::string& endpoint) const = 0;
+
+  /// The link actor between two machines (created on first use with no delay and no faults).
+  virtual caf::actor link_between(const std::string& a, const std::string& b) = 0;
+
+  /// The machine named `name`.
+  virtual dbgsim::machine& machine_named(const std::string& name) = 0;
+
+  /// The machine an engine runs on ("" for no such engine).
+  virtual std::string machine_of_engine(const std::string& engine) const = 0;
+
+  /// The running server listening at `endpoint` on `machine_name`, or an invalid actor.
+  virtual caf::actor server_at(const std::string& machine_name, const std::string& endpoint) const = 0;
+
+  /// The engine actor named `name`, or an invalid actor (none, or crashed).
+  virtual caf::actor engine_named(const std::string& name) const = 0;
+
+  /// Starts a server on `machine_name` for engine `engine` (StartProcessServer, S13).
+  virtual protocol::hresult start_server(const std::string& engine, const std::string& machine_name,
+                                         const std::string& options, std::string& name) = 0;
+
+  /// A server has ended (S8, S16): it no longer listens; engines that started it are told.
+  virtual void server_ended(const std::string& server) = 0;
+
+  /// Registers how to inspect an actor's state (the small inspection interface).
+  virtual void register_engine(const std::string& name, std::function<engine_view()> inspect) = 0;
+  virtual void register_server(const std::string& name, std::function<server_view()> inspect) = 0;
+};
+
+}  // namespace dbgsim

@@ -1,0 +1,215 @@
+// Prints the four figures of the world issue in one run, so that they read as ratios of each
+// other on a shared, noisy machine:
+//   1. small worlds per second (2 engines, 1 server, 20 calls with faults);
+//   2. simulated frames delivered per second in a large world (1,000 engines, 4 servers);
+//   3. bare CAF test_coordinator ping-pong messages per second, and (2) as a ratio of it;
+//   4. time compression of a realistic world (20 ms links, 5 s leases, 100 engines, 10 minutes).
+// Usage: world_bench [--quick]   (--quick: smaller sizes, for a smoke run in ctest)
+#include "sim/world.hpp"
+
+#include <caf/all.hpp>
+#include <caf/scheduler/test_coordinator.hpp>
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstring>
+
+using namespace dbgsim;
+using namespace std::chrono_literals;
+using wall = std::chrono::steady_clock;  // Benchmarks measure wall time; worlds never see it.
+
+namespace {
+
+double seconds_since(wall::time_point t0) {
+  return std::chrono::duration<double>(wall::now() - t0).count();
+}
+
+topology make_topology(int engines, int servers, link_params lp) {
+  topology t;
+  for (int s = 0; s < servers; ++s) {
+    std::string name = "srv" + std::to_string(s);
+    machine_spec m{name, {}};
+    for (std::uint32_t p = 0; p < 8; ++p)
+      m.processes.push_back({4000 + 4 * p, "app" + std::to_string(p) + ".exe", "App", {}});
+    t.machines.push_back(m);
+    t.servers.push_back({name, "", "tcp:port=5005,password=pw", 0ms});
+  }
+  for (int e = 0; e < engines; ++e) {
+    engine_spec spec;
+    spec.name = "eng" + std::to_string(e);
+    t.engines.push_back(spec);
+    t.links.push_back({spec.name, "srv" + std::to_string(e % servers), lp, lp});
+  }
+  return t;
+}
+
+std::string options_for(int server) {
+  return "tcp:server=srv" + std::to_string(server) + ",port=5005,password=pw";
+}
+
+// One small world: 20 calls, with a partition, a heal and a reset in between.
+std::size_t small_world(std::uint64_t seed) {
+  link_params lp;
+  lp.latency = 2ms;
+  lp.jitter = 3ms;
+  lp.loss = 0.02;
+  lp.duplicate = 0.02;
+  world w(make_topology(2, 1, lp), seed, {mutant::none, false});
+  std::uint64_t h[2] = {0, 0};
+  w.on_complete([&](const std::string& e, std::uint64_t n, const api::result& r) {
+    if (n == 1 && r.hr == protocol::S_OK)
+      h[e == "eng1"] = r.handle;
+  });
+  for (int e = 0; e < 2; ++e)
+    w.call("eng" + std::to_string(e), api::connect{options_for(0)});
+  w.run_for(20ms);
+  for (int e = 0; e < 2; ++e) {
+    auto name = "eng" + std::to_string(e);
+    w.call(name, api::list_processes{h[e], 8});
+    w.call(name, api::find_process{h[e], "app1.exe", true});
+    w.call(name, api::describe_process{h[e], 4000});
+    w.call(name, api::attach{h[e], 4000u + 4u * static_cast<std::uint32_t>(e)});
+  }
+  w.run_for(20ms);
+  w.partition("eng0", "srv0");
+  for (int e = 0; e < 2; ++e) {
+    auto name = "eng" + std::to_string(e);
+    w.call(name, api::list_processes{h[e], 2});
+    w.call(name, api::disconnect{h[e]});
+    w.call(name, api::set_detach_on_exit{true});
+  }
+  w.run_for(50ms);
+  w.heal("eng0", "srv0");
+  for (int e = 0; e < 2; ++e) {
+    auto name = "eng" + std::to_string(e);
+    w.call(name, api::detach{4000u + 4u * static_cast<std::uint32_t>(e)});
+    w.call(name, api::connect{options_for(0)});
+  }
+  w.run_for(50ms);
+  w.reset("eng1", "srv0");
+  w.call("eng0", api::list_processes{0, 8});
+  w.call("eng1", api::disconnect{0});
+  w.run_until_quiet(w.now() + 60s);
+  return w.event_count(event_kind::frame_delivered);
+}
+
+// Bare CAF: two actors bouncing a counter under the test coordinator.
+caf::behavior ping_pong(caf::event_based_actor* self) {
+  return {[=](int n, const caf::actor& other) {
+    if (n > 0)
+      self->send(other, n - 1, caf::actor_cast<caf::actor>(self));
+  }};
+}
+
+double bare_caf_messages_per_second(int messages) {
+  caf::actor_system_config cfg;
+  cfg.set("scheduler.policy", caf::atom("testing"));
+  caf::actor_system sys(cfg);
+  auto& sched = dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
+  auto a = sys.spawn(ping_pong);
+  auto b = sys.spawn(ping_pong);
+  auto t0 = wall::now();
+  caf::anon_send(a, messages, b);
+  auto n = sched.run();
+  auto s = seconds_since(t0);
+  caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(b, caf::exit_reason::user_shutdown);
+  sched.run();
+  return static_cast<double>(n) / s;
+}
+
+// A large world churning connect / list / disconnect; returns frames delivered and wall time.
+std::pair<std::size_t, double> large_world(int engines, int rounds) {
+  link_params lp;
+  lp.latency = 10ms;
+  lp.jitter = 2ms;
+  world w(make_topology(engines, 4, lp), 1, {mutant::none, false});
+  std::map<std::string, std::uint64_t> handle;
+  w.on_complete([&](const std::string& e, std::uint64_t, const api::result& r) {
+    if (r.handle != 0)
+      handle[e] = r.handle;
+  });
+  auto t0 = wall::now();
+  for (int round = 0; round < rounds; ++round) {
+    for (int e = 0; e < engines; ++e)
+      w.call("eng" + std::to_string(e), api::connect{options_for(e % 4)});
+    w.run_for(50ms);
+    for (int e = 0; e < engines; ++e) {
+      auto name = "eng" + std::to_string(e);
+      w.call(name, api::list_processes{handle[name], 16});
+    }
+    w.run_for(50ms);
+    for (int e = 0; e < engines; ++e) {
+      auto name = "eng" + std::to_string(e);
+      w.call(name, api::disconnect{handle[name]});
+    }
+    w.run_for(50ms);
+  }
+  return {w.event_count(event_kind::frame_delivered), seconds_since(t0)};
+}
+
+// 100 engines debugging for 10 simulated minutes: keepalives, a list every 10 s each.
+std::pair<double, double> realistic_world(int engines, sim_time span) {
+  link_params lp;
+  lp.latency = 20ms;
+  world w(make_topology(engines, 4, lp), 1, {mutant::none, false});
+  std::map<std::string, std::uint64_t> handle;
+  w.on_complete([&](const std::string& e, std::uint64_t, const api::result& r) {
+    if (r.handle != 0)
+      handle[e] = r.handle;
+  });
+  auto t0 = wall::now();
+  for (int e = 0; e < engines; ++e)
+    w.call("eng" + std::to_string(e), api::connect{options_for(e % 4)});
+  w.run_for(1s);
+  for (int e = 0; e < engines; ++e) {
+    auto name = "eng" + std::to_string(e);
+    w.call(name, api::attach{handle[name], 4000u + 4u * static_cast<std::uint32_t>(e / 4 % 8)});
+  }
+  while (w.now() < span) {
+    w.run_for(10s);
+    for (int e = 0; e < engines; ++e) {
+      auto name = "eng" + std::to_string(e);
+      w.call(name, api::list_processes{handle[name], 16});
+    }
+  }
+  const double simulated = std::chrono::duration<double>(w.now()).count();
+  return {simulated, seconds_since(t0)};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+  const int small_worlds = quick ? 50 : 2000;
+  const int large_engines = quick ? 50 : 1000;
+  const int rounds = quick ? 2 : 5;
+  const auto span = quick ? sim_time(30s) : sim_time(600s);
+
+  auto t0 = wall::now();
+  std::size_t frames = 0;
+  for (int i = 0; i < small_worlds; ++i)
+    frames += small_world(static_cast<std::uint64_t>(i) + 1);
+  const double small_s = seconds_since(t0);
+  fmt::print("small worlds (2 engines, 1 server, 20 calls with faults): {:.0f} worlds/s "
+             "({} worlds in {:.2f} s, {} frames delivered)\n",
+             small_worlds / small_s, small_worlds, small_s, frames);
+
+  auto [large_frames, large_s] = large_world(large_engines, rounds);
+  const double frames_per_s = static_cast<double>(large_frames) / large_s;
+  fmt::print("large world ({} engines, 4 servers, {} churn rounds): {:.0f} frames delivered/s "
+             "({} frames in {:.2f} s)\n",
+             large_engines, rounds, frames_per_s, large_frames, large_s);
+
+  const double caf_rate = bare_caf_messages_per_second(quick ? 100000 : 2000000);
+  fmt::print("bare CAF test_coordinator ping-pong: {:.0f} messages/s\n", caf_rate);
+  fmt::print("frames/s as a ratio of bare CAF messages/s: {:.3f} (target >= 0.25)\n",
+             frames_per_s / caf_rate);
+
+  auto [simulated, wall_s] = realistic_world(quick ? 20 : 100, span);
+  fmt::print("time compression (20 ms links, 5 s leases, {} engines, {:.0f} simulated s): "
+             "{:.0f} simulated s per wall s ({:.2f} wall s)\n",
+             quick ? 20 : 100, simulated, simulated / wall_s, wall_s);
+  return 0;
+}
