@@ -1,0 +1,233 @@
+// A scenario: a topology, a timeline of API calls and faults, and what must come out. This is the
+// in-memory form of a scenario file (docs/scenario-format.md); the loader reads YAML into it, the
+// writer prints it back as YAML, and the player runs it on a world. The property tests and the
+// disconnect fuzzer build scenarios too, so every failure they find can be written as a file.
+#pragma once
+
+#include "actors/api.hpp"
+#include "actors/mutant.hpp"
+#include "protocol/hresult.hpp"
+#include "sim/oracle.hpp"
+#include "sim/topology.hpp"
+
+#include <cstdint>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace dbgsim {
+
+class world;
+
+/// Where something stands in a scenario file (1-based; 0 when the scenario was built in code).
+struct source_pos {
+  int line = 0;
+  int col = 0;
+  friend bool operator==(const source_pos&, const source_pos&) = default;
+};
+
+/// A server handle argument: a name bound by an earlier `as`, or a literal value.
+struct handle_ref {
+  std::string name;          ///< Empty for a literal.
+  std::uint64_t value = 0;   ///< The literal, when `name` is empty.
+  friend bool operator==(const handle_ref&, const handle_ref&) = default;
+};
+
+/// A process id argument: a name bound by an earlier `as`, or a literal value.
+struct pid_ref {
+  std::string name;          ///< Empty for a literal.
+  std::uint32_t value = 0;   ///< The literal, when `name` is empty.
+  friend bool operator==(const pid_ref&, const pid_ref&) = default;
+};
+
+/// Two ends of a link, in one direction (`from`/`to`) or both (`between`).
+struct link_ends {
+  std::string from, to;  ///< Machines, or engines/servers standing for their machine.
+  bool both = true;      ///< `between: [from, to]`: both directions.
+  friend bool operator==(const link_ends&, const link_ends&) = default;
+};
+
+/// The actions a step can take, one struct per YAML action key (docs/scenario-format.md).
+namespace action {
+struct connect { std::string engine, options, as; };
+struct disconnect { std::string engine; handle_ref handle; };
+struct end_server { std::string engine; handle_ref handle; };
+struct list_processes {
+  std::string engine;
+  handle_ref handle;
+  std::optional<std::vector<std::uint32_t>> pids;  ///< The list the call must return (any order).
+  std::uint32_t max = 64;                          ///< The caller's buffer size (S17).
+};
+struct find_process { std::string engine; handle_ref handle; std::string exe; bool only_match = false; std::string as; };
+struct describe_process { std::string engine; handle_ref handle; pid_ref pid; };
+struct attach { std::string engine; handle_ref handle; pid_ref pid; };
+struct create_process { std::string engine; handle_ref handle; std::string command_line, as; };
+struct detach { std::string engine; pid_ref pid; };
+struct terminate { std::string engine; pid_ref pid; };
+struct detach_all { std::string engine; };
+struct terminate_all { std::string engine; };
+struct end_session { std::string engine; api::end_mode mode = api::end_mode::passive; };
+struct process_options { std::string engine; bool detach_on_exit = false; };
+struct start_server { std::string engine, options; };
+struct wait_server_end { std::string engine; sim_time timeout{0}; };
+struct partition { link_ends ends; };
+struct heal { link_ends ends; };
+struct reset { std::string a, b; };
+/// `half_open: {between: [a, b], gone: server|engine}`: one end silently forgets (S19).
+struct half_open { std::string a, b; bool server_gone = true; };
+struct set_link {
+  link_ends ends;
+  std::optional<sim_time> latency, jitter;
+  std::optional<double> loss, duplicate;
+};
+/// `crash: {server: X}` or `crash: {engine: E}`: exactly one of the two is set.
+struct crash { std::string server, engine; };
+struct restart { std::string server; };
+/// `exit_process: {machine, pid}`: a process exits on its own.
+struct exit_process { std::string machine; pid_ref pid; };
+/// `check:` one subject (server, engine or machine) and its assertions, evaluated at `at`.
+struct check {
+  std::string server, engine, machine;  ///< Exactly one is set.
+  std::optional<std::size_t> sessions, attached;        ///< server
+  std::optional<bool> running;                          ///< server
+  std::optional<handle_ref> handle;                     ///< engine, with `live`
+  std::optional<bool> live;                             ///< engine + handle
+  std::optional<std::size_t> handles, targets;          ///< engine
+  std::optional<std::vector<std::uint32_t>> pids;       ///< machine (any order)
+};
+}  // namespace action
+
+/// One step's action.
+using step_action =
+    std::variant<action::connect, action::disconnect, action::end_server, action::list_processes,
+                 action::find_process, action::describe_process, action::attach,
+                 action::create_process, action::detach, action::terminate, action::detach_all,
+                 action::terminate_all, action::end_session, action::process_options,
+                 action::start_server, action::wait_server_end, action::partition, action::heal,
+                 action::reset, action::half_open, action::set_link, action::crash,
+                 action::restart, action::exit_process, action::check>;
+
+/// One entry of `steps:`.
+struct step {
+  sim_time at{0};
+  step_action what;
+  std::optional<protocol::hresult> expect;  ///< Checked when the call completes.
+  source_pos pos;                           ///< Where the step starts in its file.
+};
+
+/// A whole scenario file.
+struct scenario {
+  std::string name;
+  std::string description;
+  std::uint64_t seed = 1;
+  topology topo;            ///< Machines, servers, engines, links and `defaults:` (topo.times).
+  std::vector<step> steps;  ///< In file order; the player issues them stably sorted by `at`.
+  std::string file;         ///< Where it was loaded from ("" when built in code).
+};
+
+/// Why a scenario file does not load: `file:line:col: message`.
+class scenario_error : public std::runtime_error {
+public:
+  scenario_error(std::string file, source_pos pos, const std::string& message);
+  const std::string& file() const { return file_; }
+  source_pos pos() const { return pos_; }
+  /// The message alone, without the location.
+  const std::string& message() const { return message_; }
+
+private:
+  std::string file_;
+  source_pos pos_;
+  std::string message_;
+};
+
+/// Most steps a file may have, and most bytes: a larger file is refused, not run.
+inline constexpr std::size_t max_scenario_steps = 100'000;
+inline constexpr std::size_t max_scenario_bytes = 4u << 20;
+
+/// Loads a scenario from YAML text; `file` names it in messages. Strict: throws scenario_error on
+/// unknown keys, wrong types, unknown or duplicate names, handle/pid names used before any step
+/// binds them, malformed durations or probabilities, and anything past the limits above. A
+/// scenario that loads is guaranteed to run.
+scenario load_scenario(const std::string& text, const std::string& file = "<input>");
+
+/// Loads a scenario file; throws scenario_error (also for a file that cannot be read).
+scenario load_scenario_file(const std::string& path);
+
+/// Writes `s` as a scenario file that load_scenario reads back to the same scenario (positions
+/// aside). `comment` lines, if given, open the file as `# ...` lines.
+void write_scenario(std::ostream& out, const scenario& s, const std::string& comment = "");
+
+/// How to run a scenario.
+struct run_options {
+  std::optional<std::uint64_t> seed;  ///< Overrides the file's seed.
+  mutant bug = mutant::none;          ///< A planted bug to switch on.
+  bool keep_trace = true;             ///< Keep the trace (for --trace/--chart/--perfetto).
+  bool settle = true;                 ///< After the last step: heal, pass every lease and grace,
+                                      ///< and run the oracle's end-of-run checks.
+};
+
+/// A step that did not come out as the file said.
+struct step_failure {
+  std::size_t step = 0;  ///< Index into scenario::steps.
+  source_pos pos;
+  sim_time t{0};         ///< When it was judged.
+  std::string expected;  ///< What the file asked for ("S_OK", "sessions: 0").
+  std::string got;       ///< What happened ("ERROR_SEM_TIMEOUT", "sessions: 1").
+};
+
+/// What running a scenario gave.
+struct run_report {
+  std::uint64_t seed = 0;                 ///< The seed it ran with.
+  std::vector<step_failure> failures;     ///< Steps that failed, in the order judged.
+  std::vector<violation> violations;      ///< The oracle's findings.
+  sim_time end{0};                        ///< Simulated time at the end.
+  std::vector<event> events;              ///< The trace (empty unless keep_trace).
+  /// True when no step failed and the oracle found nothing.
+  bool passed() const { return failures.empty() && violations.empty(); }
+  /// A short, stable description of the first failure ("S6", "step 4 expect"), for grouping
+  /// sweep failures; "" when passed.
+  std::string signature() const;
+};
+
+/// Plays a scenario's steps on a world, one at a time. run_scenario() is the usual way; the
+/// property tests and the disconnect fuzzer use a player directly so that what they do is
+/// exactly what `dbgsim run` replays from the scenario they write.
+class player {
+public:
+  /// Builds the world from `s.topo` with the seed (options.seed, else s.seed). `s` must outlive
+  /// the player; steps may be appended to it while playing (a property test builds its scenario
+  /// one command at a time).
+  player(const scenario& s, const run_options& options);
+  ~player();
+  player(const player&) = delete;
+  player& operator=(const player&) = delete;
+
+  /// Runs the world to `s.steps[i].at` and issues step i (steps must be played in sorted order).
+  void play(std::size_t i);
+
+  /// Plays every step not yet played, in order, then runs until no call is in flight, then
+  /// (with options.settle) settles the world.
+  void finish();
+
+  /// The world underneath.
+  world& w();
+
+  /// The report so far (complete after finish()).
+  run_report report() const;
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+/// Loads nothing and runs `s` from start to finish.
+run_report run_scenario(const scenario& s, const run_options& options = {});
+
+/// The YAML action key of a step ("connect", "partition", "check").
+std::string_view action_name(const step_action& a);
+
+}  // namespace dbgsim
