@@ -43,7 +43,7 @@ public:
     e.value = p.bytes.size();
     e.frame = p.id;
     record(std::move(e));
-    self_->send(env_->link_between(machine_, r.server_machine), std::move(p));
+    self_->send(link_to(r.server_machine), std::move(p));
   }
 
   void start_timer(std::uint64_t id, sim_time after) override {
@@ -105,6 +105,15 @@ public:
   }
 
 private:
+  // Links live as long as the world, so each one found is kept: a frame then costs one lookup
+  // keyed by the far machine instead of the world's lookup by both machines' names.
+  caf::actor link_to(const std::string& far_machine) {
+    auto i = links_.find(far_machine);
+    if (i == links_.end())
+      i = links_.emplace(far_machine, env_->link_between(machine_, far_machine)).first;
+    return i->second;
+  }
+
   // S15's bound per call: what the oracle holds the engine to.
   sim_time bound_of(const api::call& c) const {
     if (std::holds_alternative<api::connect>(c))
@@ -124,6 +133,7 @@ private:
   environment* env_;
   std::string name_;
   std::string machine_;
+  std::map<std::string, caf::actor, std::less<>> links_;  ///< By far machine.
   timing times_;
   std::map<std::uint64_t, pending_call> pending_;
 };

@@ -5,6 +5,8 @@
 
 #include <caf/all.hpp>
 
+#include <map>
+
 #include <memory>
 
 namespace dbgsim {
@@ -42,8 +44,7 @@ public:
     record(std::move(e));
     if (p.to_machine.empty())
       return;  // The engine is gone for good; nothing carries the frame anywhere.
-    auto link = env_->link_between(machine_, p.to_machine);
-    self_->send(link, std::move(p));
+    self_->send(link_to(p.to_machine), std::move(p));
   }
 
   void start_timer(std::uint64_t id, sim_time after) override {
@@ -55,10 +56,20 @@ public:
   void ended() override { env_->server_ended(name_); }
 
 private:
+  // Links live as long as the world, so each one found is kept: a frame then costs one lookup
+  // keyed by the far machine instead of the world's lookup by both machines' names.
+  caf::actor link_to(const std::string& far_machine) {
+    auto i = links_.find(far_machine);
+    if (i == links_.end())
+      i = links_.emplace(far_machine, env_->link_between(machine_, far_machine)).first;
+    return i->second;
+  }
+
   caf::event_based_actor* self_;
   environment* env_;
   std::string name_;
   std::string machine_;
+  std::map<std::string, caf::actor, std::less<>> links_;  ///< By far machine.
 };
 
 struct server_box {
