@@ -68,6 +68,10 @@ public:
 
   machine& local_machine() override { return env_->machine_named(machine_); }
 
+  std::string machine_named_by(const std::string& name) const override {
+    return env_->machine_named_by(name);
+  }
+
   protocol::hresult start_server(const std::string& options, std::string& name) override {
     return env_->start_server(name_, machine_, options, name);
   }

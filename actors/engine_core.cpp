@@ -376,7 +376,7 @@ struct engine_ops {
     connection c;
     c.via.engine = cfg.name;
     c.via.conn = st.next_conn++;
-    c.via.server_machine = o.server ? *o.server : o.clicon.value_or("");
+    c.via.server_machine = io.machine_named_by(o.server ? *o.server : o.clicon.value_or(""));
     c.via.endpoint = endpoint_of(o);
     auto& conn = st.conns.emplace(c.via.conn, std::move(c)).first->second;
     connect_request req;
@@ -650,6 +650,10 @@ struct engine_ops {
             constexpr bool kill = std::is_same_v<T, terminate_process_reply>;
             if (m.hr == S_OK)
               remove_target(ended_pid(wire), kill ? "terminate" : "detach");
+            else if (m.hr == E_INVALIDARG)
+              // The session no longer has it attached (an earlier detach whose reply was lost
+              // went through): keeping the target would hold the session for ever (S18, S20).
+              remove_target(ended_pid(wire), "not_attached");
             finish_rpc(wire, m.hr);
             maybe_release(c);
           } else if constexpr (std::is_same_v<T, end_server_ack> ||

@@ -61,6 +61,10 @@ public:
   /// The engine's own machine (handle 0, S12).
   virtual machine& local_machine() = 0;
 
+  /// The machine that `server=` names: an engine's or a server's name stands for its machine,
+  /// any other name is a machine's own.
+  virtual std::string machine_named_by(const std::string& name) const = 0;
+
   /// Starts a process server on the engine's machine (S13); sets `name` to its name. Returns
   /// S_OK, or why not (E_INVALIDARG for bad options, an HRESULT for an endpoint in use).
   virtual protocol::hresult start_server(const std::string& options, std::string& name) = 0;

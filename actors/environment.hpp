@@ -47,6 +47,9 @@ public:
   /// The machine named `name`.
   virtual dbgsim::machine& machine_named(const std::string& name) = 0;
 
+  /// The machine a name stands for: an engine's or a server's machine, or else the name itself.
+  virtual std::string machine_named_by(const std::string& name) const = 0;
+
   /// The machine an engine runs on ("" for no such engine).
   virtual std::string machine_of_engine(const std::string& engine) const = 0;
 

@@ -37,7 +37,14 @@ struct session_state {
   sim_time last_heard{0};
   std::uint32_t process_options = 0;
   std::set<std::uint32_t> attached;
+  /// The last replies sent, by call id: a request that a duplicating link delivers twice is
+  /// answered again from here instead of being carried out twice (attach, detach, create and
+  /// terminate are not idempotent). Call ids grow, so the oldest is the first.
+  std::map<std::uint32_t, message> replies;
 };
+
+/// How many replies a session keeps for answering duplicated requests.
+constexpr std::size_t reply_cache_size = 32;
 
 }  // namespace
 
@@ -226,9 +233,24 @@ struct server_ops {
     const auto sid = s.id;
     const auto inc = st.incarnation;
     const route r = s.via;
-    auto reply = [&](message m) { send(r, sid, inc, std::move(m)); };
-    const bool shutting = st.status == server_status::shutting_down;
     const auto call_id = call_id_of(f.body);
+    // Keepalives are harmless to repeat; disconnect and end-server may end the session `s`.
+    const bool cached = !std::holds_alternative<keepalive>(f.body) &&
+                        !std::holds_alternative<disconnect_request>(f.body) &&
+                        !std::holds_alternative<end_server_request>(f.body);
+    if (cached) {
+      if (auto c = s.replies.find(call_id); c != s.replies.end())
+        return send(r, sid, inc, c->second);
+    }
+    auto reply = [&](message m) {
+      if (cached) {
+        s.replies.insert_or_assign(call_id, m);
+        if (s.replies.size() > reply_cache_size)
+          s.replies.erase(s.replies.begin());
+      }
+      send(r, sid, inc, std::move(m));
+    };
+    const bool shutting = st.status == server_status::shutting_down;
     auto& m = io.host();
     std::visit(
         [&](const auto& req) {

@@ -19,4 +19,19 @@ command_fn add_decode_command(CLI::App& app);
 /// `dbgsim options STRING [--client]`: parses a transport string and prints its fields as JSON.
 command_fn add_options_command(CLI::App& app);
 
+/// `dbgsim repro CRASH_FILE [-o FILE.yaml] [--mutant M]`: a disconnect_fuzzer input as a scenario.
+command_fn add_repro_command(CLI::App& app);
+
+/// `dbgsim prop [--cases N] [--seed S] [--mutant M] [--out DIR]`: runs the lifecycle property.
+command_fn add_prop_command(CLI::App& app);
+
+/// `dbgsim check FILE|DIR...`: loads and validates scenario files without running them.
+command_fn add_check_command(CLI::App& app);
+
+/// `dbgsim run FILE|DIR...`: runs scenario files and prints PASS/FAIL per scenario.
+command_fn add_run_command(CLI::App& app);
+
+/// `dbgsim sweep FILE --seeds A..B`: runs one scenario under many seeds, grouping failures.
+command_fn add_sweep_command(CLI::App& app);
+
 }  // namespace dbgsim::cli

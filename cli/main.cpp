@@ -19,6 +19,11 @@ int main(int argc, char** argv) {
   };
   add(add_decode_command);
   add(add_options_command);
+  add(add_repro_command);
+  add(add_prop_command);
+  add(add_check_command);
+  add(add_run_command);
+  add(add_sweep_command);
 
   try {
     app.parse(argc, argv);

@@ -1,6 +1,8 @@
-// Arbitrary strings into the transport-option parser, both forms. Checks: parsing is total (a
-// transport_options or an options_error whose offset lies within the string); what parses prints
-// (to_string) and re-parses to the same fields.
+// Arbitrary strings into the transport-option parser, both forms (a server's `dbgsrv -t` string
+// and a client's connect string). Checks: parsing is total (a transport_options or an
+// options_error with a message whose offset lies within the string); what parses prints
+// (to_string) and re-parses to the same fields; the printed form is canonical (printing the
+// re-parsed fields gives the same text); endpoint_of is total on whatever parsed.
 #include "protocol/transport.hpp"
 
 #include <cstdint>
@@ -29,6 +31,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::get<transport_options>(again) != parsed) {
       std::fprintf(stderr, "options_fuzzer: '%.*s' prints as '%s', which does not re-parse equal\n",
                    static_cast<int>(text.size()), text.data(), printed.c_str());
+      std::abort();
+    }
+    if (to_string(std::get<transport_options>(again)) != printed) {
+      std::fprintf(stderr, "options_fuzzer: '%s' re-parses and prints differently\n",
+                   printed.c_str());
+      std::abort();
+    }
+    if (endpoint_of(parsed).empty()) {
+      std::fprintf(stderr, "options_fuzzer: '%s' parses with an empty endpoint\n", printed.c_str());
       std::abort();
     }
   }

@@ -12,10 +12,13 @@
 namespace dbgsim {
 namespace {
 
-constexpr double lane_gap = 230;
-constexpr double left = 150;
+constexpr double time_column = 90;  // Time labels and the marks of cut quiet spans.
+constexpr double call_column = 340; // Calls and results, written left of each engine's lane.
+constexpr double lane_gap = 250;    // Between lanes (an engine's gap also holds its calls).
+constexpr double fault_column = 280;// Fault labels, right of the last lane.
 constexpr double top = 70;
 constexpr double px_per_ms = 0.8;   // 20 ms of latency is 16 px: slopes stay visible.
+constexpr double row = 13;          // One line of text: labels at one instant stack by rows.
 constexpr double min_step = 5;      // Events at distinct times never overlap.
 constexpr double max_step = 48;     // Longer quiet spans are cut and labelled.
 
@@ -33,24 +36,59 @@ std::string escape(std::string_view s) {
   return out;
 }
 
+// `whole` units and a fraction of `digits` decimal places, trailing zeros dropped ("9.022").
+std::string decimal(std::int64_t value, std::int64_t unit, int digits) {
+  std::string text = fmt::format("{}", value / unit);
+  if (auto frac = value % unit; frac != 0) {
+    std::string f = fmt::format("{:0{}}", frac, digits);
+    while (!f.empty() && f.back() == '0')
+      f.pop_back();
+    text += "." + f;
+  }
+  return text;
+}
+
+// Readable at a glance: "850us", "21.965ms", "9.022s", in the largest unit that is at least 1.
 std::string format_time(sim_time t) {
   const auto us = t.count();
-  if (us % 1000000 == 0)
-    return fmt::format("{}s", us / 1000000);
-  if (us >= 1000000)
-    return fmt::format("{:.3f}s", static_cast<double>(us) / 1e6);
-  if (us % 1000 == 0)
-    return fmt::format("{}ms", us / 1000);
-  return fmt::format("{}us", us);
+  if (us < 1000)
+    return fmt::format("{}us", us);
+  if (us < 1000000)
+    return decimal(us, 1000, 3) + "ms";
+  return decimal(us, 1000000, 6) + "s";
+}
+
+// Whether an event writes a line of text at its lane (and so needs a row of its own).
+bool labelled(const event& e) {
+  switch (e.kind) {
+    case event_kind::call:
+    case event_kind::done:
+    case event_kind::session_open:
+    case event_kind::session_end:
+    case event_kind::target_lost:
+    case event_kind::server_state:
+      return true;
+    default:
+      return false;
+  }
 }
 
 // Maps simulated time to a vertical position: to scale for short gaps, cut for long ones.
 class time_axis {
 public:
   explicit time_axis(const std::vector<event>& events) {
+    // How many lines of text each instant needs: the most any one lane writes then.
+    std::map<sim_time, std::size_t> rows;
+    {
+      std::map<std::pair<sim_time, std::string>, std::size_t> per_lane;
+      for (const auto& e : events)
+        if (labelled(e))
+          rows[e.t] = std::max(rows[e.t], ++per_lane[{e.t, e.actor}]);
+    }
     double y = top;
     bool first = true;
     sim_time last{0};
+    double last_rows = 0;
     for (const auto& e : events) {
       if (!first && e.t == last)
         continue;
@@ -58,18 +96,24 @@ public:
         const double gap_ms = static_cast<double>((e.t - last).count()) / 1000.0;
         const double step = gap_ms * px_per_ms;
         if (step > max_step)
-          cuts_.push_back({y + max_step / 2, e.t - last});
-        y += std::clamp(step, min_step, max_step);
+          cuts_.push_back({y + last_rows * row + max_step / 2, e.t - last});
+        y += std::max(std::clamp(step, min_step, max_step), last_rows * row);
       }
       ys_[e.t] = y;
       last = e.t;
+      auto r = rows.find(e.t);
+      last_rows = r == rows.end() ? 0 : static_cast<double>(r->second);
       first = false;
     }
-    bottom_ = y + 40;
+    bottom_ = y + last_rows * row + 40;
   }
   double y(sim_time t) const {
     auto i = ys_.lower_bound(t);
     return i == ys_.end() ? bottom_ : i->second;
+  }
+  /// The y of the next line of text that `lane` writes at `t` (stacked downwards).
+  double text_y(sim_time t, const std::string& lane) {
+    return y(t) + row * static_cast<double>(used_[{t, lane}]++);
   }
   double bottom() const { return bottom_; }
   struct cut {
@@ -80,6 +124,7 @@ public:
 
 private:
   std::map<sim_time, double> ys_;
+  std::map<std::pair<sim_time, std::string>, std::size_t> used_;  ///< Rows taken per lane.
   std::vector<cut> cuts_;
   double bottom_ = top;
 };
@@ -100,18 +145,25 @@ void write_chart(std::ostream& out, const std::vector<event>& events,
     else if (e.kind == event_kind::server_state || e.kind == event_kind::session_open)
       add(servers, e.actor);
   }
+  // Each engine lane has its call column on its left; servers need none.
   std::map<std::string, double> lane;
-  for (const auto& n : engines)
-    lane.emplace(n, left + lane_gap * static_cast<double>(lane.size()));
-  for (const auto& n : servers)
-    lane.emplace(n, left + lane_gap * static_cast<double>(lane.size()));
+  double x = time_column;
+  for (const auto& n : engines) {
+    x += call_column;
+    lane.emplace(n, x);
+  }
+  for (const auto& n : servers) {
+    x += lane_gap;
+    lane.emplace(n, x);
+  }
   auto x_of = [&](const std::string& n) -> double {
     auto i = lane.find(n);
     return i == lane.end() ? -1 : i->second;
   };
 
   time_axis axis(events);
-  const double width = left + lane_gap * static_cast<double>(std::max<std::size_t>(lane.size(), 1)) + 260;
+  const double fault_x = x + 120;
+  const double width = fault_x + fault_column;
   const double height = axis.bottom() + 20;
 
   fmt::memory_buffer svg;
@@ -133,10 +185,14 @@ void write_chart(std::ostream& out, const std::vector<event>& events,
 
   // Faults as shaded spans: a partition from its start to its heal; crashes as a band.
   std::map<std::string, sim_time> open_partitions;
+  // Labels of faults that start close together stack downwards instead of overprinting.
+  double last_fault_label = -100;
   auto shade = [&](double y0, double y1, const char* colour, const std::string& label) {
+    const double label_y = std::max(y0 + 11, last_fault_label + row);
+    last_fault_label = label_y;
     put("<rect x=\"0\" y=\"{:.1f}\" width=\"{:.0f}\" height=\"{:.1f}\" fill=\"{}\" "
-        "fill-opacity=\"0.18\"/>\n<text x=\"4\" y=\"{:.1f}\" fill=\"{}\">{}</text>\n",
-        y0, width, std::max(y1 - y0, 3.0), colour, y0 + 11, colour, escape(label));
+        "fill-opacity=\"0.18\"/>\n<text x=\"{:.0f}\" y=\"{:.1f}\" fill=\"{}\">{}</text>\n",
+        y0, width, std::max(y1 - y0, 3.0), colour, fault_x, label_y, colour, escape(label));
   };
   for (const auto& e : events) {
     if (e.kind != event_kind::fault)
@@ -169,9 +225,9 @@ void write_chart(std::ostream& out, const std::vector<event>& events,
         x, top - 6, axis.bottom());
   }
   for (const auto& c : axis.cuts())
-    put("<text x=\"10\" y=\"{:.1f}\" fill=\"#888\">≈ {}</text>\n<line x1=\"60\" y1=\"{:.1f}\" "
+    put("<text x=\"{:.0f}\" y=\"{:.1f}\" fill=\"#888\">≈ {}</text>\n<line x1=\"{:.0f}\" y1=\"{:.1f}\" "
         "x2=\"{:.0f}\" y2=\"{:.1f}\" stroke=\"#bbb\" stroke-dasharray=\"2,4\"/>\n",
-        c.y + 4, format_time(c.span), c.y, width, c.y);
+        time_column + 4, c.y + 4, format_time(c.span), time_column + 110, c.y, width, c.y);
 
   // Frames: sent → delivered (each copy), or sent → dropped halfway.
   std::map<std::uint64_t, const event*> sent;
@@ -214,7 +270,7 @@ void write_chart(std::ostream& out, const std::vector<event>& events,
     const double x = x_of(e.actor);
     if (x < 0)
       continue;
-    const double y = axis.y(e.t);
+    const double y = labelled(e) ? axis.text_y(e.t, e.actor) : axis.y(e.t);
     if (e.kind == event_kind::call) {
       call_names[{e.actor, e.call}] = e.api;
       std::string arg = e.handle != 0 ? fmt::format(" h={:#x}", e.handle) : "";
@@ -254,7 +310,7 @@ void write_chart(std::ostream& out, const std::vector<event>& events,
     const double y = axis.y(e.t);
     if (e.t == last_t || y - last_label < 14)
       continue;
-    put("<text x=\"60\" y=\"{:.1f}\" fill=\"#888\" font-size=\"10\">{}</text>\n", y + 3,
+    put("<text x=\"10\" y=\"{:.1f}\" fill=\"#888\" font-size=\"10\">{}</text>\n", y + 3,
         format_time(e.t));
     last_label = y;
     last_t = e.t;

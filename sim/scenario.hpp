@@ -53,42 +53,129 @@ struct link_ends {
 
 /// The actions a step can take, one struct per YAML action key (docs/scenario-format.md).
 namespace action {
-struct connect { std::string engine, options, as; };
-struct disconnect { std::string engine; handle_ref handle; };
-struct end_server { std::string engine; handle_ref handle; };
+struct connect {
+  std::string engine, options, as;
+  friend bool operator==(const connect&, const connect&) = default;
+};
+struct disconnect {
+  std::string engine;
+  handle_ref handle;
+  friend bool operator==(const disconnect&, const disconnect&) = default;
+};
+struct end_server {
+  std::string engine;
+  handle_ref handle;
+  friend bool operator==(const end_server&, const end_server&) = default;
+};
 struct list_processes {
   std::string engine;
   handle_ref handle;
   std::optional<std::vector<std::uint32_t>> pids;  ///< The list the call must return (any order).
   std::uint32_t max = 64;                          ///< The caller's buffer size (S17).
+  friend bool operator==(const list_processes&, const list_processes&) = default;
 };
-struct find_process { std::string engine; handle_ref handle; std::string exe; bool only_match = false; std::string as; };
-struct describe_process { std::string engine; handle_ref handle; pid_ref pid; };
-struct attach { std::string engine; handle_ref handle; pid_ref pid; };
-struct create_process { std::string engine; handle_ref handle; std::string command_line, as; };
-struct detach { std::string engine; pid_ref pid; };
-struct terminate { std::string engine; pid_ref pid; };
-struct detach_all { std::string engine; };
-struct terminate_all { std::string engine; };
-struct end_session { std::string engine; api::end_mode mode = api::end_mode::passive; };
-struct process_options { std::string engine; bool detach_on_exit = false; };
-struct start_server { std::string engine, options; };
-struct wait_server_end { std::string engine; sim_time timeout{0}; };
-struct partition { link_ends ends; };
-struct heal { link_ends ends; };
-struct reset { std::string a, b; };
+struct find_process {
+  std::string engine;
+  handle_ref handle;
+  std::string exe;
+  bool only_match = false;
+  std::string as;
+  friend bool operator==(const find_process&, const find_process&) = default;
+};
+struct describe_process {
+  std::string engine;
+  handle_ref handle;
+  pid_ref pid;
+  friend bool operator==(const describe_process&, const describe_process&) = default;
+};
+struct attach {
+  std::string engine;
+  handle_ref handle;
+  pid_ref pid;
+  friend bool operator==(const attach&, const attach&) = default;
+};
+struct create_process {
+  std::string engine;
+  handle_ref handle;
+  std::string command_line, as;
+  friend bool operator==(const create_process&, const create_process&) = default;
+};
+struct detach {
+  std::string engine;
+  pid_ref pid;
+  friend bool operator==(const detach&, const detach&) = default;
+};
+struct terminate {
+  std::string engine;
+  pid_ref pid;
+  friend bool operator==(const terminate&, const terminate&) = default;
+};
+struct detach_all {
+  std::string engine;
+  friend bool operator==(const detach_all&, const detach_all&) = default;
+};
+struct terminate_all {
+  std::string engine;
+  friend bool operator==(const terminate_all&, const terminate_all&) = default;
+};
+struct end_session {
+  std::string engine;
+  api::end_mode mode = api::end_mode::passive;
+  friend bool operator==(const end_session&, const end_session&) = default;
+};
+struct process_options {
+  std::string engine;
+  bool detach_on_exit = false;
+  friend bool operator==(const process_options&, const process_options&) = default;
+};
+struct start_server {
+  std::string engine, options;
+  friend bool operator==(const start_server&, const start_server&) = default;
+};
+struct wait_server_end {
+  std::string engine;
+  sim_time timeout{0};
+  friend bool operator==(const wait_server_end&, const wait_server_end&) = default;
+};
+struct partition {
+  link_ends ends;
+  friend bool operator==(const partition&, const partition&) = default;
+};
+struct heal {
+  link_ends ends;
+  friend bool operator==(const heal&, const heal&) = default;
+};
+struct reset {
+  std::string a, b;
+  friend bool operator==(const reset&, const reset&) = default;
+};
 /// `half_open: {between: [a, b], gone: server|engine}`: one end silently forgets (S19).
-struct half_open { std::string a, b; bool server_gone = true; };
+struct half_open {
+  std::string a, b;
+  bool server_gone = true;
+  friend bool operator==(const half_open&, const half_open&) = default;
+};
 struct set_link {
   link_ends ends;
   std::optional<sim_time> latency, jitter;
   std::optional<double> loss, duplicate;
+  friend bool operator==(const set_link&, const set_link&) = default;
 };
 /// `crash: {server: X}` or `crash: {engine: E}`: exactly one of the two is set.
-struct crash { std::string server, engine; };
-struct restart { std::string server; };
+struct crash {
+  std::string server, engine;
+  friend bool operator==(const crash&, const crash&) = default;
+};
+struct restart {
+  std::string server;
+  friend bool operator==(const restart&, const restart&) = default;
+};
 /// `exit_process: {machine, pid}`: a process exits on its own.
-struct exit_process { std::string machine; pid_ref pid; };
+struct exit_process {
+  std::string machine;
+  pid_ref pid;
+  friend bool operator==(const exit_process&, const exit_process&) = default;
+};
 /// `check:` one subject (server, engine or machine) and its assertions, evaluated at `at`.
 struct check {
   std::string server, engine, machine;  ///< Exactly one is set.
@@ -98,6 +185,7 @@ struct check {
   std::optional<bool> live;                             ///< engine + handle
   std::optional<std::size_t> handles, targets;          ///< engine
   std::optional<std::vector<std::uint32_t>> pids;       ///< machine (any order)
+  friend bool operator==(const check&, const check&) = default;
 };
 }  // namespace action
 
@@ -117,6 +205,7 @@ struct step {
   step_action what;
   std::optional<protocol::hresult> expect;  ///< Checked when the call completes.
   source_pos pos;                           ///< Where the step starts in its file.
+  friend bool operator==(const step&, const step&) = default;
 };
 
 /// A whole scenario file.
@@ -127,6 +216,7 @@ struct scenario {
   topology topo;            ///< Machines, servers, engines, links and `defaults:` (topo.times).
   std::vector<step> steps;  ///< In file order; the player issues them stably sorted by `at`.
   std::string file;         ///< Where it was loaded from ("" when built in code).
+  friend bool operator==(const scenario&, const scenario&) = default;
 };
 
 /// Why a scenario file does not load: `file:line:col: message`.
@@ -173,6 +263,7 @@ struct run_options {
 /// A step that did not come out as the file said.
 struct step_failure {
   std::size_t step = 0;  ///< Index into scenario::steps.
+  std::string action;    ///< The step's action key ("connect"), for signatures.
   source_pos pos;
   sim_time t{0};         ///< When it was judged.
   std::string expected;  ///< What the file asked for ("S_OK", "sessions: 0").
@@ -213,7 +304,7 @@ public:
   /// (with options.settle) settles the world.
   void finish();
 
-  /// The world underneath.
+  /// The world underneath. The player owns its on_complete callback: do not replace it.
   world& w();
 
   /// The report so far (complete after finish()).

@@ -197,6 +197,8 @@ struct world::impl final : environment {
     return i->second;
   }
 
+  std::string machine_named_by(const std::string& name) const override { return resolve(name); }
+
   std::string machine_of_engine(const std::string& engine) const override {
     auto i = engines.find(engine);
     return i == engines.end() ? std::string{} : i->second.machine;
@@ -590,5 +592,14 @@ const std::vector<violation>& world::violations() const { return impl_->judge.vi
 std::size_t world::calls_in_flight() const { return impl_->in_flight.size(); }
 
 std::string world::machine_of(const std::string& name) const { return impl_->resolve(name); }
+
+std::vector<process> world::processes_on(const std::string& name) const {
+  std::vector<process> out;
+  auto i = impl_->machines.find(impl_->resolve(name));
+  if (i != impl_->machines.end())
+    for (const auto& [pid, p] : i->second.processes())
+      out.push_back(p);
+  return out;
+}
 
 }  // namespace dbgsim

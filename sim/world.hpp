@@ -111,6 +111,8 @@ public:
   std::size_t calls_in_flight() const;
   /// The machine of an engine or server, or the name itself when it names a machine.
   std::string machine_of(const std::string& name) const;
+  /// The processes running on a machine (or an engine's or server's machine), in pid order.
+  std::vector<process> processes_on(const std::string& name) const;
 
 private:
   struct impl;

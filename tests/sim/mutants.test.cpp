@@ -5,6 +5,7 @@
 #include "actors/mutant.hpp"
 
 #include <functional>
+#include <ostream>
 
 namespace dbgsim::testing {
 namespace {
@@ -86,6 +87,11 @@ std::vector<mutant_case> cases() {
          w.run_for(std::chrono::seconds(1));
        }},
   };
+}
+
+// GoogleTest would otherwise print the case's bytes, pointers included, into every test's name.
+void PrintTo(const mutant_case& c, std::ostream* out) {
+  *out << name_of(c.bug) << " (" << c.rule << ")";
 }
 
 class Mutants : public ::testing::TestWithParam<mutant_case> {};

@@ -1,0 +1,272 @@
+// `dbgsim run FILE|DIR...`: loads scenario files, runs each on a fresh world and prints one line
+// per scenario, with what failed and the command that replays it.
+#include "cli/commands.hpp"
+#include "cli/run_text.hpp"
+#include "cli/scenario_files.hpp"
+#include "sim/chart.hpp"
+#include "sim/perfetto.hpp"
+#include "sim/scenario.hpp"
+#include "sim/world.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace dbgsim::cli {
+namespace {
+
+struct run_args {
+  std::vector<std::string> paths;
+  std::optional<std::uint64_t> seed;
+  std::string mutant_name = "none";
+  std::string trace, chart, perfetto, junit;
+  bool quiet = false;
+  bool verbose = false;
+  bool check_determinism = false;
+};
+
+struct outcome {
+  const scenario* s = nullptr;
+  run_report report;
+  double wall = 0;             // Seconds.
+  std::vector<std::string> extra;  // Failures the run itself does not report (determinism).
+  bool passed() const { return report.passed() && extra.empty(); }
+};
+
+// `base` for one scenario of several: "out/trace.jsonl" + "s06-x" gives "out/trace.s06-x.jsonl".
+std::string output_path(const std::string& base, const scenario& s, bool several) {
+  if (!several)
+    return base;
+  const std::filesystem::path p(base);
+  const auto stem = std::filesystem::path(s.file).stem().string();
+  auto name = p.stem().string() + "." + stem + p.extension().string();
+  return (p.parent_path() / name).string();
+}
+
+std::string xml_escape(const std::string& text) {
+  std::string out;
+  for (unsigned char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default:
+        // Control characters are not allowed in XML 1.0; tabs and newlines are.
+        if (c < 0x20 && c != '\n' && c != '\t')
+          out += '?';
+        else
+          out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+std::string trace_text(const std::vector<event>& events) {
+  std::string out;
+  for (const auto& e : events)
+    out += to_json_line(e) + '\n';
+  return out;
+}
+
+// Writes `what` to `path`; false (after a message) when the file cannot be written.
+template <class F>
+bool write_file(const std::string& path, F&& what) {
+  std::ofstream out(path, std::ios::binary);
+  if (out)
+    what(out);
+  if (!out) {
+    std::cerr << "dbgsim run: cannot write " << path << '\n';
+    return false;
+  }
+  return true;
+}
+
+// The first line where two traces differ, as two messages; empty when equal.
+std::vector<std::string> compare_traces(const std::vector<event>& a, const std::vector<event>& b) {
+  const auto n = std::max(a.size(), b.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto la = i < a.size() ? to_json_line(a[i]) : std::string("(trace ended)");
+    const auto lb = i < b.size() ? to_json_line(b[i]) : std::string("(trace ended)");
+    if (la != lb)
+      return {fmt::format("nondeterministic: the traces of two runs differ at event {}", i + 1),
+              "run 1: " + la, "run 2: " + lb};
+  }
+  return {};
+}
+
+bool write_junit(const std::string& path, const std::vector<outcome>& results, mutant bug) {
+  std::size_t failures = 0;
+  double total = 0;
+  for (const auto& r : results) {
+    failures += r.passed() ? 0 : 1;
+    total += r.wall;
+  }
+  return write_file(path, [&](std::ostream& out) {
+    out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+    out << fmt::format("<testsuites tests=\"{}\" failures=\"{}\" time=\"{:.3f}\">\n",
+                       results.size(), failures, total);
+    out << fmt::format(
+        "  <testsuite name=\"dbgsim run\" tests=\"{}\" failures=\"{}\" time=\"{:.3f}\">\n",
+        results.size(), failures, total);
+    for (const auto& r : results) {
+      const auto stem = std::filesystem::path(r.s->file).stem().string();
+      out << fmt::format("    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" time=\"{:.3f}\"",
+                         xml_escape("scenarios." + stem), xml_escape(r.s->name),
+                         xml_escape(r.s->file), r.wall);
+      if (r.passed()) {
+        out << "/>\n";
+        continue;
+      }
+      auto lines = describe_failures(*r.s, r.report);
+      lines.insert(lines.end(), r.extra.begin(), r.extra.end());
+      std::string body;
+      for (const auto& l : lines)
+        body += l + '\n';
+      body += "replay: " + replay_command(r.s->file, r.report.seed, bug) + '\n';
+      const auto headline = r.report.passed() ? lines.front() : describe_signature(*r.s, r.report);
+      out << ">\n      <failure message=\"" << xml_escape(headline) << "\" type=\""
+          << xml_escape(r.report.signature().empty() ? "nondeterministic" : r.report.signature())
+          << "\">" << xml_escape(body) << "</failure>\n    </testcase>\n";
+    }
+    out << "  </testsuite>\n</testsuites>\n";
+  });
+}
+
+int run(const run_args& args) {
+  auto bug = parse_mutant("run", args.mutant_name);
+  if (!bug)
+    return exit_bad_input;
+
+  std::vector<std::string> files;
+  try {
+    files = expand_scenario_args(args.paths);
+  } catch (const std::runtime_error& e) {
+    std::cerr << "dbgsim run: " << e.what() << '\n';
+    return exit_bad_input;
+  }
+  if (files.empty()) {
+    std::cerr << "dbgsim run: no scenario files given\n";
+    return exit_bad_input;
+  }
+
+  // Load everything first: a file that does not load is bad input, and nothing runs.
+  std::vector<scenario> scenarios;
+  bool bad = false;
+  for (const auto& f : files) {
+    try {
+      scenarios.push_back(load_scenario_file(f));
+    } catch (const scenario_error& e) {
+      std::cerr << e.what() << '\n';
+      bad = true;
+    }
+  }
+  if (bad)
+    return exit_bad_input;
+
+  const bool several = scenarios.size() > 1;
+  run_options opts;
+  opts.seed = args.seed;
+  opts.bug = *bug;
+  opts.keep_trace = !args.trace.empty() || !args.chart.empty() || !args.perfetto.empty() ||
+                    args.check_determinism;
+
+  std::vector<outcome> results;
+  std::size_t failed = 0;
+  for (const auto& s : scenarios) {
+    outcome o;
+    o.s = &s;
+    const auto start = std::chrono::steady_clock::now();
+    try {
+      o.report = run_scenario(s, opts);
+    } catch (const std::exception& e) {
+      // A file that loads is meant to run; if it cannot, say so as bad input, not a crash.
+      std::cerr << s.file << ": cannot run: " << e.what() << '\n';
+      return exit_bad_input;
+    }
+    o.wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (args.check_determinism)
+      o.extra = compare_traces(o.report.events, run_scenario(s, opts).events);
+
+    if (!args.trace.empty() &&
+        !write_file(output_path(args.trace, s, several),
+                    [&](std::ostream& out) { out << trace_text(o.report.events); }))
+      return exit_bad_input;
+    if (!args.chart.empty() &&
+        !write_file(output_path(args.chart, s, several), [&](std::ostream& out) {
+          write_chart(out, o.report.events, o.report.violations, chart_options{s.name, true});
+        }))
+      return exit_bad_input;
+    if (!args.perfetto.empty() &&
+        !write_file(output_path(args.perfetto, s, several), [&](std::ostream& out) {
+          write_perfetto(out, o.report.events, o.report.violations);
+        }))
+      return exit_bad_input;
+
+    const bool pass = o.passed();
+    failed += pass ? 0 : 1;
+    if (!pass || !args.quiet) {
+      std::cout << fmt::format("{}  {}  [{}]  sim {}  wall {:.3f}s\n", pass ? "PASS" : "FAIL",
+                               s.name, s.file, format_time(o.report.end), o.wall);
+    }
+    if (!pass) {
+      for (const auto& l : describe_failures(s, o.report))
+        std::cout << "    " << l << '\n';
+      for (const auto& l : o.extra)
+        std::cout << "    " << l << '\n';
+      if (args.verbose)
+        for (const auto& v : o.report.violations) {
+          std::cout << "    events of " << v.rule << ":\n";
+          for (const auto& e : v.events)
+            std::cout << "      " << to_json_line(e) << '\n';
+        }
+      std::cout << "    replay: " << replay_command(s.file, o.report.seed, *bug) << '\n';
+    }
+    std::cout.flush();
+    results.push_back(std::move(o));
+  }
+
+  if (!args.junit.empty() && !write_junit(args.junit, results, *bug))
+    return exit_bad_input;
+  std::cout << fmt::format("{} scenarios, {} passed, {} failed{}\n", results.size(),
+                           results.size() - failed, failed,
+                           *bug == mutant::none ? "" : fmt::format(" (mutant {})", name_of(*bug)));
+  return failed == 0 ? exit_ok : exit_failed;
+}
+
+}  // namespace
+
+command_fn add_run_command(CLI::App& app) {
+  auto args = std::make_shared<run_args>();
+  auto* sub = app.add_subcommand(
+      "run", "Run scenario files (a directory: every *.yaml in it, sorted) and report PASS/FAIL");
+  sub->add_option("FILE", args->paths, "Scenario files or directories")->required();
+  sub->add_option("--seed", args->seed, "Seed for every scenario, instead of each file's own");
+  sub->add_option("--mutant", args->mutant_name,
+                  "Switch a planted bug on (reuse-handles, release-on-ack, ...; docs/world.md)");
+  sub->add_option("--trace", args->trace,
+                  "Write the trace as JSON lines; with several scenarios, one file each, named "
+                  "BASE.<scenario file stem>.EXT");
+  sub->add_option("--chart", args->chart,
+                  "Write an SVG sequence chart; several scenarios: one file each (as --trace)");
+  sub->add_option("--perfetto", args->perfetto,
+                  "Write Chrome trace-event JSON for ui.perfetto.dev; one file each (as --trace)");
+  sub->add_option("--junit", args->junit, "Write a JUnit XML report, one testcase per scenario");
+  sub->add_flag("--quiet,-q", args->quiet, "Print only failing scenarios and the summary");
+  sub->add_flag("--verbose,-v", args->verbose,
+                "Also print the events behind each oracle violation");
+  sub->add_flag("--check-determinism", args->check_determinism,
+                "Run each scenario twice; a scenario whose two traces differ fails, and the first "
+                "differing event of each run is printed");
+  return [args] { return run(*args); };
+}
+
+}  // namespace dbgsim::cli

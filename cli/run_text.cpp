@@ -1,0 +1,96 @@
+#include "cli/run_text.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <iostream>
+#include <iterator>
+#include <utility>
+
+namespace dbgsim::cli {
+
+std::string format_time(sim_time t) {
+  const auto us = t.count();
+  return fmt::format("{}.{:03}s", us / 1'000'000, (us % 1'000'000) / 1000);
+}
+
+std::string shell_quote(const std::string& text) {
+  const bool plain = !text.empty() && text.find_first_not_of(
+                                          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                          "0123456789-_./+:=@%,") == std::string::npos;
+  if (plain)
+    return text;
+  std::string out = "'";
+  for (char c : text)
+    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string replay_command(const std::string& file, std::uint64_t seed, mutant bug) {
+  auto cmd = fmt::format("dbgsim run {} --seed {}", shell_quote(file), seed);
+  if (bug != mutant::none)
+    cmd += fmt::format(" --mutant {}", name_of(bug));
+  return cmd;
+}
+
+std::string step_location(const scenario& s, std::size_t step) {
+  const auto& pos = s.steps.at(step).pos;
+  if (s.file.empty() || pos.line == 0)
+    return fmt::format("step {}", step + 1);
+  return fmt::format("{}:{}", s.file, pos.line);
+}
+
+namespace {
+
+std::string describe(const scenario& s, const step_failure& f) {
+  const bool known = f.step < s.steps.size();
+  return fmt::format("{}: step {} ({} at {}), judged at {}: expected {}, got {}",
+                     known ? step_location(s, f.step) : s.file, f.step + 1, f.action,
+                     known ? format_time(s.steps[f.step].at) : std::string("?"), format_time(f.t),
+                     f.expected, f.got);
+}
+
+std::string describe(const violation& v) {
+  return fmt::format("{} at {}: {}", v.rule, format_time(v.t), v.message);
+}
+
+}  // namespace
+
+std::vector<std::string> describe_failures(const scenario& s, const run_report& r) {
+  // Merged in order of simulated time (step failures first among equals), so the story reads
+  // in the order it happened.
+  std::vector<std::pair<sim_time, std::string>> lines;
+  for (const auto& f : r.failures)
+    lines.emplace_back(f.t, describe(s, f));
+  std::vector<std::pair<sim_time, std::string>> found;
+  for (const auto& v : r.violations)
+    found.emplace_back(v.t, describe(v));
+  std::vector<std::pair<sim_time, std::string>> merged;
+  std::merge(lines.begin(), lines.end(), found.begin(), found.end(), std::back_inserter(merged),
+             [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> out;
+  for (auto& [t, text] : merged)
+    out.push_back(std::move(text));
+  return out;
+}
+
+std::string describe_signature(const scenario& s, const run_report& r) {
+  if (!r.violations.empty())
+    return describe(r.violations.front());
+  if (!r.failures.empty())
+    return describe(s, r.failures.front());
+  return {};
+}
+
+std::optional<mutant> parse_mutant(const std::string& command, const std::string& name) {
+  if (auto m = mutant_from_name(name))
+    return m;
+  std::string valid(name_of(mutant::none));
+  for (auto m : all_mutants())
+    valid += ", " + std::string(name_of(m));
+  std::cerr << "dbgsim " << command << ": unknown mutant '" << name << "'; valid names: " << valid
+            << '\n';
+  return std::nullopt;
+}
+
+}  // namespace dbgsim::cli

@@ -1,0 +1,36 @@
+// How `dbgsim run` and `dbgsim sweep` describe a run: times, failures, oracle findings and the
+// command that replays a run, so both commands print the same words for the same thing.
+#pragma once
+
+#include "actors/mutant.hpp"
+#include "sim/scenario.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dbgsim::cli {
+
+/// A simulated time as seconds with millisecond precision ("71.200s").
+std::string format_time(sim_time t);
+
+/// `text` quoted for a POSIX shell when it needs quoting, unchanged otherwise.
+std::string shell_quote(const std::string& text);
+
+/// The exact command that replays a run: `dbgsim run FILE --seed N [--mutant M]`.
+std::string replay_command(const std::string& file, std::uint64_t seed, mutant bug);
+
+/// Where a step stands: "FILE:LINE" when loaded from a file, "step N" otherwise.
+std::string step_location(const scenario& s, std::size_t step);
+
+/// One line per step failure and per oracle violation, in order of simulated time; no indentation.
+std::vector<std::string> describe_failures(const scenario& s, const run_report& r);
+
+/// The line for the failure that the report's signature() names ("" when it passed).
+std::string describe_signature(const scenario& s, const run_report& r);
+
+/// The mutant named `name`; nothing (after printing the valid names to stderr) when unknown.
+std::optional<mutant> parse_mutant(const std::string& command, const std::string& name);
+
+}  // namespace dbgsim::cli

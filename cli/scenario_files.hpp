@@ -1,0 +1,14 @@
+// Scenario paths on the command line: `FILE|DIR...`, a directory standing for its *.yaml files.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace dbgsim::cli {
+
+/// Expands FILE|DIR arguments into scenario paths, in argument order: a file as given, a
+/// directory as every `*.yaml` file directly in it, sorted by name. Throws std::runtime_error
+/// naming the argument when a path does not exist or a directory holds no `*.yaml` file.
+std::vector<std::string> expand_scenario_args(const std::vector<std::string>& args);
+
+}  // namespace dbgsim::cli

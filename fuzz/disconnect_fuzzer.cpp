@@ -1,0 +1,94 @@
+// Structure-aware fuzzing of the disconnect path: the input encodes a small world and a timeline
+// of calls and faults (fuzz/disconnect_input.hpp), which a scenario player runs to the end and
+// settles. When the oracle reports a violation of docs/semantics.md, the target prints the rule,
+// the message and the events involved, and aborts, so libFuzzer keeps the input as a finding;
+// `dbgsim repro FINDING` turns it into a scenario file that `dbgsim run` replays.
+//
+// DBGSIM_MUTANT=NAME (read once at start-up) switches on a planted bug (actors/mutant.hpp), so
+// that the fuzzer can show it finds each one; DBGSIM_MUTANT=list prints the names and exits.
+#include "fuzz/disconnect_input.hpp"
+#include "sim/scenario.hpp"
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+namespace {
+
+dbgsim::mutant chosen_mutant() {
+  const char* name = std::getenv("DBGSIM_MUTANT");
+  if (name == nullptr || *name == '\0')
+    return dbgsim::mutant::none;
+  if (std::string_view(name) == "list") {
+    for (auto m : dbgsim::all_mutants())
+      std::printf("%.*s\n", static_cast<int>(dbgsim::name_of(m).size()), dbgsim::name_of(m).data());
+    std::exit(0);
+  }
+  if (auto m = dbgsim::mutant_from_name(name))
+    return *m;
+  std::fprintf(stderr, "disconnect_fuzzer: DBGSIM_MUTANT=%s names no mutant; known:", name);
+  for (auto m : dbgsim::all_mutants())
+    std::fprintf(stderr, " %.*s", static_cast<int>(dbgsim::name_of(m).size()),
+                 dbgsim::name_of(m).data());
+  std::fprintf(stderr, "\n");
+  std::exit(2);
+}
+
+const dbgsim::mutant bug = chosen_mutant();
+
+void print_violation(const dbgsim::violation& v) {
+  std::fprintf(stderr, "disconnect_fuzzer: %s violated at %lldus: %s\n", v.rule.c_str(),
+               static_cast<long long>(v.t.count()), v.message.c_str());
+  // The oracle's own excerpt: the events that make up the violation, oldest first.
+  constexpr std::size_t shown = 12;
+  const std::size_t from = v.events.size() > shown ? v.events.size() - shown : 0;
+  for (std::size_t i = from; i < v.events.size(); ++i)
+    std::fprintf(stderr, "  %s\n", dbgsim::to_json_line(v.events[i]).c_str());
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const auto s = dbgsim::fuzz::decode_disconnect_input({data, size});
+#ifdef DBGSIM_FUZZ_REPLAY
+  // Replaying the corpus in the normal build also checks what `dbgsim repro` relies on: the
+  // scenario written as a file loads back and writes the same text.
+  {
+    std::ostringstream written, again;
+    dbgsim::write_scenario(written, s);
+    try {
+      dbgsim::write_scenario(again, dbgsim::load_scenario(written.str(), "<written>"));
+    } catch (const dbgsim::scenario_error& e) {
+      std::fprintf(stderr, "disconnect_fuzzer: the written scenario does not load: %s\n%s",
+                   e.what(), written.str().c_str());
+      std::abort();
+    }
+    if (written.str() != again.str()) {
+      std::fprintf(stderr, "disconnect_fuzzer: the written scenario loads back otherwise:\n%s",
+                   written.str().c_str());
+      std::abort();
+    }
+  }
+#endif
+  dbgsim::run_options options;
+  options.bug = bug;
+  options.keep_trace = false;  // The oracle judges as events arrive; nothing needs the trace.
+  options.settle = true;
+  const auto report = dbgsim::run_scenario(s, options);
+  if (report.violations.empty())
+    return 0;
+  for (const auto& v : report.violations)
+    print_violation(v);
+  std::fprintf(stderr,
+               "disconnect_fuzzer: %zu steps, seed %llu, mutant %.*s; turn the input into a "
+               "scenario with: dbgsim repro FILE%s%.*s\n",
+               s.steps.size(), static_cast<unsigned long long>(s.seed),
+               static_cast<int>(dbgsim::name_of(bug).size()), dbgsim::name_of(bug).data(),
+               bug == dbgsim::mutant::none ? "" : " --mutant ",
+               bug == dbgsim::mutant::none ? 0 : static_cast<int>(dbgsim::name_of(bug).size()),
+               dbgsim::name_of(bug).data());
+  std::abort();
+}

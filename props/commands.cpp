@@ -1,0 +1,235 @@
+#include "props/commands.hpp"
+
+#include "props/harness.hpp"
+
+#include <ostream>
+
+namespace dbgsim::props {
+
+namespace {
+
+const char* name_of(connect_kind k) {
+  switch (k) {
+    case connect_kind::good: return "good";
+    case connect_kind::bad_password: return "bad password";
+    case connect_kind::no_password: return "no password";
+    case connect_kind::malformed: return "malformed options";
+    case connect_kind::wrong_port: return "wrong port";
+  }
+  return "?";
+}
+
+const char* name_of(direction d) {
+  switch (d) {
+    case direction::both: return "both ways";
+    case direction::to_server: return "engine to server";
+    case direction::to_engine: return "server to engine";
+  }
+  return "?";
+}
+
+void show_handle(const op& o, std::ostream& os) {
+  switch (o.hp) {
+    case handle_pick::issued: os << "handle #" << o.index; break;
+    case handle_pick::zero: os << "handle 0"; break;
+    case handle_pick::random: os << "handle 0x" << std::hex << o.literal << std::dec; break;
+    case handle_pick::foreign: os << "another engine's handle #" << o.index; break;
+  }
+}
+
+rc::Gen<handle_pick> gen_pick(bool zero_is_useful) {
+  return rc::gen::weightedOneOf<handle_pick>({
+      {12, rc::gen::just(handle_pick::issued)},
+      {zero_is_useful ? 3u : 1u, rc::gen::just(handle_pick::zero)},
+      {1, rc::gen::just(handle_pick::random)},
+      {1, rc::gen::just(handle_pick::foreign)},
+  });
+}
+
+}  // namespace
+
+void show(const op& o, std::ostream& os) {
+  const std::string e = "e" + std::to_string(o.engine + 1);
+  const std::string s = "s" + std::to_string(o.server + 1);
+  switch (o.kind) {
+    case op_kind::connect: os << e << " connect " << s << " (" << name_of(o.ck) << ")"; return;
+    case op_kind::disconnect: os << e << " disconnect "; break;
+    case op_kind::end_server: os << e << " end_server "; break;
+    case op_kind::list: os << e << " list_processes (max " << o.max << ") "; break;
+    case op_kind::describe: os << e << " describe process #" << o.index << " "; break;
+    case op_kind::attach: os << e << " attach process #" << o.index << " "; break;
+    case op_kind::create: os << e << " create_process "; break;
+    case op_kind::detach: os << e << " detach target #" << o.index; return;
+    case op_kind::terminate: os << e << " terminate target #" << o.index; return;
+    case op_kind::detach_all: os << e << " detach_all"; return;
+    case op_kind::terminate_all: os << e << " terminate_all"; return;
+    case op_kind::end_session: os << e << " end_session " << api::name_of(o.mode); return;
+    case op_kind::set_detach_on_exit:
+      os << e << " detach_on_exit " << (o.on ? "on" : "off");
+      return;
+    case op_kind::partition: os << "partition " << e << " " << s << " " << name_of(o.dir); return;
+    case op_kind::heal: os << "heal " << e << " " << s << " " << name_of(o.dir); return;
+    case op_kind::set_link:
+      os << "set_link " << e << " " << s << " " << name_of(o.dir) << " latency "
+         << o.params.latency.count() / 1000 << "ms jitter " << o.params.jitter.count() / 1000
+         << "ms loss " << o.params.loss << " duplicate " << o.params.duplicate;
+      return;
+    case op_kind::crash: os << "crash " << s; return;
+    case op_kind::restart: os << "restart " << s; return;
+    case op_kind::advance: os << "advance " << o.span.count() / 1000 << "ms"; return;
+  }
+  show_handle(o, os);
+}
+
+shape initial_shape(const case_world& w) {
+  shape s;
+  s.engines = w.engines.size();
+  s.servers = w.servers.size();
+  s.crashed.assign(s.servers, false);
+  return s;
+}
+
+void step_command::checkPreconditions(const shape& s) const {
+  RC_PRE(op_.engine < s.engines && op_.server < s.servers);
+  if (op_.kind == op_kind::restart)
+    RC_PRE(s.crashed[op_.server]);
+  if (op_.kind == op_kind::crash)
+    RC_PRE(!s.crashed[op_.server]);
+}
+
+void step_command::apply(shape& s) const {
+  if (op_.kind == op_kind::crash)
+    s.crashed[op_.server] = true;
+  if (op_.kind == op_kind::restart)
+    s.crashed[op_.server] = false;
+}
+
+void step_command::run(const shape&, harness& h) const {
+  if (auto failure = h.execute(op_))
+    RC_FAIL(*failure);
+}
+
+void step_command::show(std::ostream& os) const { props::show(op_, os); }
+
+rc::Gen<op> gen_op(const shape& s) {
+  const int engines = static_cast<int>(s.engines);
+  const int servers = static_cast<int>(s.servers);
+  auto base = [=](op_kind k) {
+    op o;
+    o.kind = k;
+    o.engine = static_cast<std::size_t>(*rc::gen::inRange(0, engines));
+    o.server = static_cast<std::size_t>(*rc::gen::inRange(0, servers));
+    return o;
+  };
+  auto handle_op = [=](op_kind k, bool zero_useful) {
+    return rc::gen::exec([=] {
+      op o = base(k);
+      o.hp = *gen_pick(zero_useful);
+      o.index = static_cast<std::size_t>(*rc::gen::inRange(0, 4));
+      o.literal = 0x8000000000000000ull | *rc::gen::inRange<std::uint64_t>(1, 1u << 20);
+      o.max = *rc::gen::element<std::uint32_t>(64, 64, 1, 2);
+      return o;
+    });
+  };
+  auto target_op = [=](op_kind k) {
+    return rc::gen::exec([=] {
+      op o = base(k);
+      o.index = static_cast<std::size_t>(*rc::gen::inRange(0, 4));
+      return o;
+    });
+  };
+  auto link_op = [=](op_kind k) {
+    return rc::gen::exec([=] {
+      op o = base(k);
+      o.dir = *rc::gen::element(direction::both, direction::both, direction::to_server,
+                                direction::to_engine);
+      if (k == op_kind::set_link) {
+        const int kind = *rc::gen::inRange(0, 6);
+        o.params.latency = std::chrono::milliseconds(*rc::gen::inRange(0, 200));
+        o.params.jitter = std::chrono::milliseconds(*rc::gen::inRange(0, 50));
+        if (kind == 1)
+          o.params.loss = *rc::gen::element(0.1, 0.5, 1.0);
+        if (kind == 2)
+          o.params.duplicate = *rc::gen::element(0.5, 1.0);
+        if (kind == 3)
+          o.params.latency = std::chrono::seconds(*rc::gen::inRange(16, 25));  // Past S3's bound.
+      }
+      return o;
+    });
+  };
+  auto simple = [=](op_kind k) { return rc::gen::exec([=] { return base(k); }); };
+
+  std::vector<std::pair<std::size_t, rc::Gen<op>>> choices = {
+      {14, rc::gen::exec([=] {
+         op o = base(op_kind::connect);
+         o.ck = *rc::gen::weightedOneOf<connect_kind>({
+             {12, rc::gen::just(connect_kind::good)},
+             {2, rc::gen::just(connect_kind::bad_password)},
+             {2, rc::gen::just(connect_kind::no_password)},
+             {1, rc::gen::just(connect_kind::malformed)},
+             {1, rc::gen::just(connect_kind::wrong_port)},
+         });
+         return o;
+       })},
+      {9, handle_op(op_kind::disconnect, false)},
+      {2, handle_op(op_kind::end_server, false)},
+      {3, handle_op(op_kind::list, true)},
+      {2, handle_op(op_kind::describe, true)},
+      {8, handle_op(op_kind::attach, true)},
+      {3, handle_op(op_kind::create, true)},
+      {4, target_op(op_kind::detach)},
+      {2, target_op(op_kind::terminate)},
+      {1, simple(op_kind::detach_all)},
+      {1, simple(op_kind::terminate_all)},
+      {2, rc::gen::exec([=] {
+         op o = base(op_kind::end_session);
+         o.mode = *rc::gen::element(api::end_mode::passive, api::end_mode::active_detach,
+                                    api::end_mode::active_terminate);
+         return o;
+       })},
+      {2, rc::gen::exec([=] {
+         op o = base(op_kind::set_detach_on_exit);
+         o.on = *rc::gen::arbitrary<bool>();
+         return o;
+       })},
+      {3, link_op(op_kind::partition)},
+      {3, link_op(op_kind::heal)},
+      {3, link_op(op_kind::set_link)},
+      {2, simple(op_kind::crash)},
+      {3, simple(op_kind::restart)},
+      {4, rc::gen::exec([=] {
+         op o = base(op_kind::advance);
+         o.span = std::chrono::milliseconds(*rc::gen::element(100, 500, 2000, 6000, 12000));
+         return o;
+       })},
+  };
+  // Only offer what can run: a restart needs a crashed server.
+  bool any_crashed = false;
+  for (bool c : s.crashed)
+    any_crashed = any_crashed || c;
+  if (!any_crashed)
+    choices.erase(choices.end() - 2);
+  std::size_t total = 0;
+  for (const auto& c : choices)
+    total += c.first;
+  // A weighted choice over a list built at run time (weightedOneOf takes a fixed list). Sized
+  // at 100 because RapidCheck scales integer ranges by size: every command, argument and index
+  // must be reachable from the first case on; the sequence's length still grows with size.
+  return rc::gen::resize(100, rc::gen::exec([choices, total] {
+    auto pick = *rc::gen::inRange<std::size_t>(0, total);
+    for (const auto& [weight, g] : choices) {
+      if (pick < weight)
+        return *g;
+      pick -= weight;
+    }
+    return *choices.back().second;
+  }));
+}
+
+rc::Gen<std::shared_ptr<const step_command::CommandType>> gen_command(const shape& s) {
+  return rc::gen::map(gen_op(s), [](const op& o) {
+    return std::shared_ptr<const step_command::CommandType>(std::make_shared<step_command>(o));
+  });
+}
+
+}  // namespace dbgsim::props

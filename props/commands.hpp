@@ -1,0 +1,96 @@
+// The commands of the model-based test (rapidcheck/state.h): one generated operation each,
+// an API call, a fault or a span of time. RapidCheck's model here is the case's `shape` (what
+// generation and shrinking need to keep a sequence valid); the reference model that judges
+// results lives in the harness, because what it knows depends on what was observed.
+#pragma once
+
+#include "props/model.hpp"
+
+#include <rapidcheck.h>
+#include <rapidcheck/state.h>
+
+#include <cstdint>
+#include <iosfwd>
+#include <memory>
+#include <vector>
+
+namespace dbgsim::props {
+
+class harness;
+
+/// What a command does.
+enum class op_kind : std::uint8_t {
+  connect, disconnect, end_server, list, describe, attach, create, detach, terminate, detach_all,
+  terminate_all, end_session, set_detach_on_exit, partition, heal, set_link, crash, restart,
+  advance,
+};
+
+/// How a command picks the server handle it passes.
+enum class handle_pick : std::uint8_t {
+  issued,   ///< One the engine was given (maybe disconnected since): `index` among them.
+  zero,     ///< Handle 0: the engine's own machine (S12).
+  random,   ///< A value nobody issued (S5).
+  foreign,  ///< One another engine was given (S5, S11).
+};
+
+/// One generated operation. Handles, pids and targets are picked by index and resolved against
+/// the model when the command runs, so a shrunk sequence stays meaningful.
+struct op {
+  op_kind kind = op_kind::advance;
+  std::size_t engine = 0;
+  std::size_t server = 0;
+  connect_kind ck = connect_kind::good;
+  handle_pick hp = handle_pick::issued;
+  std::size_t index = 0;        ///< Handle, pid or target index.
+  std::uint64_t literal = 0;    ///< handle_pick::random's value.
+  std::uint32_t max = 64;       ///< list's buffer size (S17).
+  api::end_mode mode = api::end_mode::passive;
+  bool on = false;              ///< set_detach_on_exit.
+  direction dir = direction::both;
+  link_params params;           ///< set_link.
+  sim_time span{0};             ///< advance.
+};
+
+/// Prints an operation in one line ("e1 connect s2 (good)").
+void show(const op& o, std::ostream& os);
+
+/// What generation needs to know of a case: its size and which servers are down.
+struct shape {
+  std::size_t engines = 1;
+  std::size_t servers = 1;
+  std::vector<bool> crashed;
+};
+
+/// The shape of a case world at its start.
+shape initial_shape(const case_world& w);
+
+/// One command: an operation run through the harness, which checks it against the reference
+/// model and the oracle.
+class step_command : public rc::state::Command<shape, harness> {
+public:
+  explicit step_command(op o) : op_(o) {}
+  /// Restarting needs a crashed server; crashing needs a running one.
+  void checkPreconditions(const shape& s) const override;
+  /// Tracks crashes and restarts.
+  void apply(shape& s) const override;
+  /// Runs the operation; fails the case when the world disagrees with the model or the oracle.
+  void run(const shape& s, harness& h) const override;
+  /// One line, as in the shrunk sequence.
+  void show(std::ostream& os) const override;
+  /// The operation.
+  const op& operation() const { return op_; }
+
+private:
+  op op_;
+};
+
+/// A generated command sequence.
+using command_list = rc::state::Commands<step_command::CommandType>;
+
+/// Generates one operation suitable for `s`.
+rc::Gen<op> gen_op(const shape& s);
+
+/// Generates one command for `s` (the generation function of rc::state::gen::commands).
+rc::Gen<std::shared_ptr<const step_command::CommandType>> gen_command(const shape& s);
+
+}  // namespace dbgsim::props

@@ -1,0 +1,156 @@
+#include "props/lifecycle.hpp"
+
+#include "props/commands.hpp"
+#include "props/harness.hpp"
+
+#include <rapidcheck.h>
+#include <rapidcheck/state.h>
+
+#include <cstdlib>
+#include <sstream>
+
+namespace dbgsim::props {
+
+namespace {
+
+/// The last failing case seen. RapidCheck accepts every failing shrink it tries, so once
+/// shrinking ends the last failing run is the shrunk counterexample.
+/// Keeps RapidCheck quiet: results are reported by the caller, not printed to stderr.
+class silent_listener : public rc::detail::TestListener {
+public:
+  void onTestCaseFinished(const rc::detail::CaseDescription&) override {}
+  void onShrinkTried(const rc::detail::CaseDescription&, bool) override {}
+  void onTestFinished(const rc::detail::TestMetadata&, const rc::detail::TestResult&) override {}
+};
+
+struct failing_case {
+  std::string message;
+  std::vector<std::string> commands;
+  std::string world;
+  scenario sc;
+};
+
+std::string one_line(const case_world& w) {
+  std::ostringstream os;
+  showValue(w, os);
+  return os.str();
+}
+
+}  // namespace
+
+lifecycle_result run_lifecycle_property(const lifecycle_options& options) {
+  std::optional<failing_case> last;
+  int runs = 0, first_failure = 0;
+
+  auto property = [&] {
+    const auto w = *gen_case_world();
+    const auto world_seed = *rc::gen::inRange<std::uint64_t>(1, 1000000);
+    const auto commands = *rc::state::gen::commands(initial_shape(w), &gen_command);
+    harness h(w, world_seed, options.bug, /*keep_trace=*/false, options.oracle);
+    ++runs;
+    std::optional<std::string> failure;
+    try {
+      rc::state::runAll(commands, initial_shape(w), h);
+    } catch (const rc::detail::CaseResult& r) {
+      if (r.type != rc::detail::CaseResult::Type::Failure)
+        throw;
+      failure = h.last_failure().value_or(r.description);
+    }
+    if (!failure)
+      failure = h.finish();
+    if (failure) {
+      if (first_failure == 0)
+        first_failure = runs;
+      last = failing_case{*failure, h.log(), one_line(w), h.played()};
+    }
+    if (options.progress)
+      options.progress(runs, first_failure != 0);
+    if (options.on_case)
+      options.on_case(h.log());
+    if (failure)
+      RC_FAIL(*failure);
+  };
+
+  rc::detail::TestParams params;
+  params.seed = options.seed;
+  params.maxSuccess = options.cases;
+  params.maxSize = options.max_size;
+  params.maxDiscardRatio = 10;
+  params.disableShrinking = !options.shrink;
+  rc::detail::TestMetadata metadata;
+  metadata.id = "lifecycle";
+  metadata.description = "handle lifecycle against the reference model";
+  silent_listener listener;
+  // No reproduce map: the global configuration (RC_PARAMS) is for the tests, not for this runner.
+  const auto outcome = rc::detail::checkProperty(rc::detail::toProperty(property), metadata, params,
+                                                 listener, {});
+
+  lifecycle_result result;
+  if (rc::detail::SuccessResult ok; outcome.match(ok)) {
+    result.passed = true;
+    result.cases = ok.numSuccess;
+    return result;
+  }
+  result.cases = first_failure != 0 ? first_failure : runs;
+  result.shrink_runs = runs - result.cases;
+  if (last) {
+    result.message = last->message;
+    result.commands = last->commands;
+    result.world = last->world;
+    result.reproducer = last->sc;
+    result.reproducer->name = std::string("prop-") + std::string(name_of(options.bug)) + "-" +
+                              std::to_string(options.seed);
+    result.reproducer->description = last->message;
+  } else {
+    std::ostringstream os;
+    rc::detail::printResultMessage(outcome, os);
+    result.message = os.str();
+  }
+  return result;
+}
+
+std::pair<bool, std::string> replay_fails(const scenario& s, mutant bug) {
+  run_options ro;
+  ro.bug = bug;
+  ro.keep_trace = false;
+  ro.settle = true;
+  const auto report = run_scenario(s, ro);
+  if (report.passed())
+    return {false, "passed"};
+  if (!report.failures.empty()) {
+    const auto& f = report.failures.front();
+    return {true, "step " + std::to_string(f.step + 1) + ": expected " + f.expected + ", got " +
+                      f.got};
+  }
+  const auto& v = report.violations.front();
+  return {true, "oracle: " + v.rule + ": " + v.message};
+}
+
+std::string reproducer_text(const lifecycle_result& r, mutant bug) {
+  std::ostringstream comment;
+  comment << "Found by the handle-lifecycle property";
+  if (bug != mutant::none)
+    comment << " with the planted bug " << name_of(bug) << " (replay with --mutant "
+            << name_of(bug) << ")";
+  comment << ".\nFailure: " << r.message << "\nWorld: " << r.world << "\nShrunk commands:";
+  for (std::size_t i = 0; i < r.commands.size(); ++i)
+    comment << "\n  " << i + 1 << ". " << r.commands[i];
+  std::ostringstream out;
+  if (r.reproducer)
+    write_scenario(out, *r.reproducer, comment.str());
+  return out.str();
+}
+
+int default_cases(int normal) {
+  if (const char* n = std::getenv("DBGSIM_PROP_CASES"); n != nullptr && *n != '\0') {
+    const int v = std::atoi(n);
+    if (v > 0)
+      return v;
+  }
+  if (const char* l = std::getenv("DBGSIM_PROP_LONG"); l != nullptr && *l != '\0' &&
+                                                       std::string(l) != "0")
+    return normal * 100;
+  return normal;
+}
+
+}  // namespace dbgsim::props

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# `dbgsim run` and `dbgsim sweep` from the outside: exit codes, what a FAIL prints, one output
+# file per scenario, JUnit, --check-determinism, and that sweep shards split a seed range exactly
+# and that --jobs does not change the output.
+#   run_sweep_cli.sh DBGSIM SOURCE_DIR
+set -uo pipefail
+dbgsim=$1
+src=$2
+lib="$src/scenarios"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+fail() { echo "FAILED: $*" >&2; failures=$((failures + 1)); }
+expect_rc() {  # expect_rc WANT DESCRIPTION -- command...
+  local want=$1 what=$2; shift 3
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local rc=$?
+  [ "$rc" = "$want" ] || { fail "$what: exit $rc, wanted $want"; cat "$tmp/out" "$tmp/err" >&2; }
+}
+
+one="$lib/s06-disconnect-during-partition.yaml"
+two="$lib/s20-attached-target-outlives-its-handle.yaml"
+
+# S6: a passing scenario, then the same under release-on-ack: FAIL with rule, step and replay.
+expect_rc 0 "run passing scenario" -- "$dbgsim" run "$one"
+grep -q '^PASS  disconnect during a partition' "$tmp/out" || fail "no PASS line"
+expect_rc 1 "run under a mutant" -- "$dbgsim" run "$one" --mutant release-on-ack
+grep -q '^FAIL ' "$tmp/out" || fail "no FAIL line"
+grep -q 'S6 at ' "$tmp/out" || fail "the oracle rule is not printed"
+grep -q "s06-disconnect-during-partition.yaml:[0-9]*: step [0-9]* (check at" "$tmp/out" ||
+  fail "the failing step's FILE:LINE is not printed"
+grep -qF "replay: dbgsim run $one --seed 7 --mutant release-on-ack" "$tmp/out" ||
+  fail "no exact replay command"
+
+# Bad input: exit 2.
+expect_rc 2 "unknown mutant" -- "$dbgsim" run "$one" --mutant no-such-bug
+grep -q 'valid names: none, reuse-handles' "$tmp/err" || fail "unknown mutant does not list names"
+expect_rc 2 "missing file" -- "$dbgsim" run "$tmp/missing.yaml"
+printf 'name: broken\nsteps:\n  - at: soon\n    heal: { between: [a, b] }\n' >"$tmp/broken.yaml"
+expect_rc 2 "malformed scenario" -- "$dbgsim" run "$tmp/broken.yaml"
+grep -q "broken.yaml:[0-9]*:[0-9]*: " "$tmp/err" || fail "no FILE:LINE:COL for a malformed file"
+
+# Several scenarios: one trace/chart/perfetto file each, named after the file stem; JUnit.
+expect_rc 0 "outputs" -- "$dbgsim" run "$one" "$two" --quiet --trace "$tmp/t.jsonl" \
+  --chart "$tmp/c.svg" --perfetto "$tmp/p.json" --junit "$tmp/j.xml"
+for stem in s06-disconnect-during-partition s20-attached-target-outlives-its-handle; do
+  [ -s "$tmp/t.$stem.jsonl" ] || fail "no trace for $stem"
+  [ -s "$tmp/p.$stem.json" ] || fail "no perfetto file for $stem"
+  grep -q '<svg' "$tmp/c.$stem.svg" || fail "no chart for $stem"
+done
+grep -q '"ev":"handle_born"' "$tmp/t.s06-disconnect-during-partition.jsonl" || fail "trace lacks events"
+grep -q '<testsuite name="dbgsim run" tests="2" failures="0"' "$tmp/j.xml" || fail "JUnit summary"
+expect_rc 1 "junit failure" -- "$dbgsim" run "$one" --mutant reuse-handles --junit "$tmp/j2.xml"
+grep -q '<failure message="S1 at ' "$tmp/j2.xml" || fail "JUnit failure message"
+
+# Determinism: the same trace twice, and --check-determinism passes.
+"$dbgsim" run "$two" --trace "$tmp/a.jsonl" >/dev/null
+"$dbgsim" run "$two" --trace "$tmp/b.jsonl" >/dev/null
+cmp -s "$tmp/a.jsonl" "$tmp/b.jsonl" || fail "two runs gave different traces"
+expect_rc 0 "check-determinism" -- "$dbgsim" run "$one" "$two" --check-determinism
+
+# Sweep: shards partition A..B exactly; --jobs does not change the output; last line.
+lossy="$lib/s15-every-call-completes-under-loss.yaml"
+: >"$tmp/seeds"
+for i in 1 2 3; do
+  "$dbgsim" sweep "$lossy" --seeds 3..40 --shard "$i/3" --verbose >"$tmp/shard$i" ||
+    fail "shard $i failed"
+  sed -n 's/^seed \([0-9]*\): .*/\1/p' "$tmp/shard$i" >>"$tmp/seeds"
+  tail -n1 "$tmp/shard$i" | grep -Eq '^[0-9]+ runs, 0 failed$' || fail "shard $i last line"
+done
+[ "$(sort -n "$tmp/seeds" | paste -sd' ')" = "$(seq 3 40 | paste -sd' ')" ] ||
+  fail "shards do not partition 3..40: $(sort -n "$tmp/seeds" | paste -sd' ')"
+[ "$(tail -n1 "$tmp/shard1")" = "13 runs, 0 failed" ] || fail "shard 1/3 of 3..40 runs 13 seeds"
+"$dbgsim" sweep "$lossy" --seeds 1..40 --swarm --verbose --mutant keep-attached >"$tmp/j1"
+"$dbgsim" sweep "$lossy" --seeds 1..40 --swarm --verbose --mutant keep-attached --jobs 3 >"$tmp/j3"
+cmp -s "$tmp/j1" "$tmp/j3" || fail "--jobs 3 changed the output"
+expect_rc 1 "sweep under a mutant" -- "$dbgsim" sweep "$two" --seeds 1..5 \
+  --mutant target-leaks-session --out "$tmp/repro"
+[ "$(tail -n1 "$tmp/out")" = "5 runs, 5 failed" ] || fail "sweep last line: $(tail -n1 "$tmp/out")"
+grep -q '^FAIL S20: 5 seeds, first seed 1$' "$tmp/out" || fail "sweep groups by signature"
+expect_rc 1 "reproducer replays" -- "$dbgsim" run "$tmp/repro/s20-attached-target-outlives-its-handle.seed1.yaml" \
+  --mutant target-leaks-session
+grep -q 'S20 at ' "$tmp/out" || fail "the reproducer does not fail the same way"
+expect_rc 2 "bad seeds" -- "$dbgsim" sweep "$lossy" --seeds 9..1
+
+if [ "$failures" -ne 0 ]; then
+  echo "$failures checks failed" >&2
+  exit 1
+fi
+echo "all run/sweep checks passed"
