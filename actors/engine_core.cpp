@@ -197,6 +197,15 @@ struct engine_ops {
     io.record(std::move(e));
   }
 
+  /// A target made by a reply on `c`. A reply that jitter let overtake a shutting-down notice
+  /// finds the session already given up: the target is lost at once, since nothing will ever
+  /// hold that session again (S22).
+  void add_live_target(connection& c, std::uint32_t pid) {
+    add_target(&c, pid);
+    if (c.shutting_down || c.ended)
+      remove_target(pid, c.shutting_down ? "shutting_down" : "unknown_session", true);
+  }
+
   void remove_target(std::uint32_t pid, const char* reason, bool lost = false) {
     auto i = st.targets.find(pid);
     if (i == st.targets.end())
@@ -638,11 +647,11 @@ struct engine_ops {
             finish_rpc(wire, m.hr, std::move(r));
           } else if constexpr (std::is_same_v<T, attach_reply>) {
             if (m.hr == S_OK)
-              add_target(&c, attached_pid(wire));
+              add_live_target(c, attached_pid(wire));
             finish_rpc(wire, m.hr);
           } else if constexpr (std::is_same_v<T, create_process_reply>) {
             if (m.hr == S_OK)
-              add_target(&c, m.pid);
+              add_live_target(c, m.pid);
             r.pid = m.pid;
             finish_rpc(wire, m.hr, std::move(r));
           } else if constexpr (std::is_same_v<T, detach_reply> ||

@@ -11,13 +11,14 @@ void machine::add(process p) {
 }
 
 std::uint32_t machine::create(const std::string& command_line) {
-  while (processes_.count(next_pid_) != 0)
-    next_pid_ += 4;  // Windows process ids are multiples of four.
+  auto& next = *next_pid_;
+  while (processes_.count(next) != 0)
+    next += 4;  // Windows process ids are multiples of four.
   process p;
-  p.pid = next_pid_;
+  p.pid = next;
   p.exe = command_line.substr(0, command_line.find(' '));
   p.description = command_line;
-  next_pid_ += 4;
+  next += 4;
   processes_.emplace(p.pid, p);
   return p.pid;
 }

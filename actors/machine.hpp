@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,7 +30,14 @@ struct process {
 /// A machine and its processes, ordered by pid (so listings are deterministic).
 class machine {
 public:
-  explicit machine(std::string name) : name_(std::move(name)) {}
+  /// A machine numbering the processes it creates from its own counter.
+  explicit machine(std::string name)
+      : name_(std::move(name)), next_pid_(std::make_shared<std::uint32_t>(1000)) {}
+
+  /// A machine drawing the ids of processes it creates from `next_pid`, a counter shared with
+  /// other machines so that ids are unique across them (an engine names targets by pid, S20).
+  machine(std::string name, std::shared_ptr<std::uint32_t> next_pid)
+      : name_(std::move(name)), next_pid_(std::move(next_pid)) {}
 
   /// The machine's name, as `server=` and `between:` name it.
   const std::string& name() const { return name_; }
@@ -56,7 +64,7 @@ public:
 private:
   std::string name_;
   std::map<std::uint32_t, process> processes_;
-  std::uint32_t next_pid_ = 1000;  ///< Created processes get ids from here, skipping used ones.
+  std::shared_ptr<std::uint32_t> next_pid_;  ///< Created processes get ids from here, skipping used ones.
 };
 
 }  // namespace dbgsim

@@ -11,9 +11,11 @@
 #include <caf/all.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
 
+#include <algorithm>
 #include <array>
 #include <limits>
 #include <map>
+#include <memory>
 #include <ostream>
 #include <set>
 
@@ -88,8 +90,11 @@ struct world::impl final : environment {
     };
     for (auto& m : topo.machines) {
       auto& mach = machine_named(m.name);
-      for (auto& p : m.processes)
+      for (auto& p : m.processes) {
         mach.add(p);
+        // Created processes are numbered above every listed one, on every machine.
+        *next_pid = std::max(*next_pid, (p.pid / 4 + 1) * 4);
+      }
     }
     for (auto& e : topo.engines) {
       claim(e.name, "engine");
@@ -193,7 +198,7 @@ struct world::impl final : environment {
   dbgsim::machine& machine_named(const std::string& name) override {
     auto i = machines.find(name);
     if (i == machines.end())
-      i = machines.emplace(name, dbgsim::machine(name)).first;
+      i = machines.emplace(name, dbgsim::machine(name, next_pid)).first;
     return i->second;
   }
 
@@ -371,6 +376,9 @@ struct world::impl final : environment {
   std::array<std::size_t, 32> per_kind{};
   std::set<std::string> names;
   std::map<std::string, dbgsim::machine> machines;
+  /// Shared by every machine, so that created processes have ids unique across machines:
+  /// an engine names its targets by pid alone (S20).
+  std::shared_ptr<std::uint32_t> next_pid = std::make_shared<std::uint32_t>(1000);
   std::map<std::string, engine_entry> engines;
   std::map<std::string, server_entry> servers;
   std::map<std::pair<std::string, std::string>, caf::actor> links;
