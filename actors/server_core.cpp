@@ -234,10 +234,11 @@ struct server_ops {
     const auto inc = st.incarnation;
     const route r = s.via;
     const auto call_id = call_id_of(f.body);
-    // Keepalives are harmless to repeat; disconnect and end-server may end the session `s`.
+    // Keepalives are harmless to repeat, and a disconnect ends the session `s` before its reply
+    // (a duplicated one is acknowledged again as an unknown session, S7). End-server replies
+    // before it starts the shutdown, so `s` is still there when its reply is kept.
     const bool cached = !std::holds_alternative<keepalive>(f.body) &&
-                        !std::holds_alternative<disconnect_request>(f.body) &&
-                        !std::holds_alternative<end_server_request>(f.body);
+                        !std::holds_alternative<disconnect_request>(f.body);
     if (cached) {
       if (auto c = s.replies.find(call_id); c != s.replies.end())
         return send(r, sid, inc, c->second);
@@ -261,6 +262,10 @@ struct server_ops {
             end_session(sid, "disconnect");
             reply(disconnect_ack{req.call_id});
           } else if constexpr (std::is_same_v<T, end_server_request>) {
+            // S8: once shutting down, only disconnects are served; a second EndProcessServer,
+            // from this engine or another, is a call like any other.
+            if (shutting)
+              return reply(error_reply{call_id, RPC_E_DISCONNECTED});
             reply(end_server_ack{req.call_id});
             begin_shutdown();
           } else if (shutting) {

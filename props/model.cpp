@@ -19,9 +19,6 @@ allowed trouble() { return {RPC_E_DISCONNECTED, ERROR_SEM_TIMEOUT, RPC_S_CALL_FA
 /// lease and rpc timeout.
 constexpr sim_time healthy_delay = std::chrono::milliseconds(500);
 
-/// Where machines start numbering the processes they create.
-constexpr std::uint32_t first_created_pid = 1000;
-
 std::string first_word(const std::string& s) { return s.substr(0, s.find(' ')); }
 
 std::string hex(std::uint64_t v) {
@@ -128,20 +125,14 @@ std::string model::connect_options(std::size_t s, connect_kind kind) const {
 }
 
 bool model::degraded(std::size_t e, std::size_t s) const {
-  // Duplication counts too: requests other than connect and disconnect are not idempotent (a
-  // duplicated attach is refused the second time, and either answer may arrive first), and the
-  // rules do not say which answer the caller gets.
+  // Duplication alone does not degrade a link: a server answers a request delivered twice from
+  // its reply cache instead of running it again, and the engine takes the first answer.
   for (const auto* dir : {&to_server_, &to_engine_}) {
     const auto& l = dir->at({e, s});
-    if (l.cut || l.params.loss > 0 || l.params.duplicate > 0 ||
-        l.params.latency + l.params.jitter > healthy_delay)
+    if (l.cut || l.params.loss > 0 || l.params.latency + l.params.jitter > healthy_delay)
       return true;
   }
   return false;
-}
-
-bool model::duplicating(std::size_t e, std::size_t s) const {
-  return to_server_.at({e, s}).params.duplicate > 0 || to_engine_.at({e, s}).params.duplicate > 0;
 }
 
 bool model::certain(const record& r) const {
@@ -269,15 +260,6 @@ std::vector<std::uint32_t> model::targets(std::size_t e) const {
   for (const auto& [pid, t] : engines_[e].targets)
     v.push_back(pid);
   return v;
-}
-
-bool model::created_target_elsewhere(std::size_t e, std::optional<std::size_t> server) const {
-  for (const auto& [pid, t] : engines_[e].targets) {
-    const auto where = t.rec ? std::optional<std::size_t>(records_[*t.rec].server) : std::nullopt;
-    if (pid >= first_created_pid && where != server)
-      return true;
-  }
-  return false;
 }
 
 std::optional<std::vector<std::uint32_t>> model::exact_listing(std::size_t e, std::uint64_t h,
@@ -420,8 +402,6 @@ allowed model::predict(std::size_t e, const api::call& c, const connect_intent* 
   if (certain(r))
     return normal;
   allowed a = trouble();
-  if (duplicating(e, r.server))
-    a.any_failure();  // A duplicated request's second answer (already attached) may come first.
   if ((r.f == fate::ok || r.f == fate::doubt) && srv.st == server_state::listening &&
       srv.incarnation == r.incarnation)
     a.add(normal);  // The session may have survived.
@@ -487,9 +467,6 @@ allowed model::predict_target_call(std::size_t e, const api::call& c) const {
         return false;
     return true;
   };
-  for (const auto& [pid, t] : en.targets)
-    if (t.rec && duplicating(e, records_[*t.rec].server))
-      unsure.any_failure();  // A duplicated detach's second answer may come first.
   if (auto* x = std::get_if<api::detach>(&c)) {
     auto t = en.targets.find(x->pid);
     if (t == en.targets.end())
@@ -712,8 +689,6 @@ std::string model::apply_remote(std::size_t e, std::size_t rec, const api::call&
       en.targets[r.pid] = target{rec, false};
       records_[rec].options_known = true;
       records_[rec].detach_on_exit = en.detach_on_exit;
-      if (duplicating(e, records_[rec].server))
-        m.extras = true;  // A duplicated request may have created a second process.
     } else if (troubled || !was_certain) {
       m.extras = true;  // The process may exist though its reply was lost.
     }
@@ -749,13 +724,21 @@ void model::apply_target_call(std::size_t e, const api::call& c, const api::resu
         end_target(e, pid, kill);
         continue;
       }
-      auto& m = t->second.rec ? servers_[records_[*t->second.rec].server].m : en.local;
+      const auto rec = t->second.rec;
+      auto& m = rec ? servers_[records_[*rec].server].m : en.local;
       auto& p = m.procs[pid];
       p.owner.reset();
       p.l = life::unknown;
-      // Not S_OK: the engine may still count it as a target, even after E_INVALIDARG (a
-      // retried detach whose first reply was lost is refused by the server, and the reference
-      // engine then keeps the target: see docs/properties.md, "findings").
+      if (group_ok && r.hr == E_INVALIDARG) {
+        // S20, S22: not (or no longer) attached through its session, say the engine or the
+        // server (a retry after a lost reply, the first request having gone through): the
+        // engine drops the target, which may release the session.
+        en.targets.erase(t);
+        if (rec)
+          maybe_release(*rec);
+        continue;
+      }
+      // No answer, or one of a group: the engine may still count it as a target.
       t->second.maybe = true;
     }
   };

@@ -101,11 +101,6 @@ public:
   const std::vector<std::uint64_t>& issued(std::size_t e) const { return engines_[e].issued; }
   /// The engine's targets as the model knows them (certain or not), ascending.
   std::vector<std::uint32_t> targets(std::size_t e) const;
-  /// Whether engine `e` has a target made by a create on another machine than `server` (none:
-  /// the engine's own). Every machine numbers created processes alike, and targets are named by
-  /// pid alone (S20), so a create there could give a second target the same pid: a case the
-  /// rules leave undefined, which the commands therefore avoid.
-  bool created_target_elsewhere(std::size_t e, std::optional<std::size_t> server) const;
   /// The pids a listing through `h` must return, when the model knows them exactly and all fit
   /// in `max` (S12, S17).
   std::optional<std::vector<std::uint32_t>> exact_listing(std::size_t e, std::uint64_t h,
@@ -185,7 +180,6 @@ private:
   };
 
   bool degraded(std::size_t e, std::size_t s) const;
-  bool duplicating(std::size_t e, std::size_t s) const;
   bool certain(const record& r) const;
   bool target_certain(const target& t) const;
   void degrade(std::size_t e, std::size_t s);
