@@ -17,13 +17,14 @@ int main(int argc, char** argv) {
     auto fn = adder(app);
     commands.emplace_back(app.get_subcommands({}).at(before), std::move(fn));
   };
+  // In the order --help lists them: the everyday commands first.
+  add(add_run_command);
+  add(add_check_command);
+  add(add_sweep_command);
+  add(add_prop_command);
+  add(add_repro_command);
   add(add_decode_command);
   add(add_options_command);
-  add(add_repro_command);
-  add(add_prop_command);
-  add(add_check_command);
-  add(add_run_command);
-  add(add_sweep_command);
 
   try {
     app.parse(argc, argv);
