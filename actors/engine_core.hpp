@@ -4,13 +4,14 @@
 // events and timer expiries, and carries out what it asks of its engine_io.
 #pragma once
 
-#include "actors/api.hpp"
-#include "actors/event.hpp"
-#include "actors/inspection.hpp"
-#include "actors/machine.hpp"
-#include "actors/mutant.hpp"
-#include "actors/route.hpp"
-#include "actors/timing.hpp"
+#include "vocabulary/api.hpp"
+#include "vocabulary/disconnect_mode.hpp"
+#include "vocabulary/event.hpp"
+#include "vocabulary/inspection.hpp"
+#include "vocabulary/machine.hpp"
+#include "vocabulary/mutant.hpp"
+#include "vocabulary/route.hpp"
+#include "vocabulary/timing.hpp"
 #include "protocol/frame.hpp"
 
 #include <cstdint>
@@ -20,12 +21,6 @@
 #include <string>
 
 namespace dbgsim {
-
-/// How DisconnectProcessServer waits (rule S6).
-enum class disconnect_mode : std::uint8_t {
-  async,  ///< Returns S_OK without waiting for the server's ack (the default).
-  sync,   ///< Waits for the ack up to the rpc timeout.
-};
 
 /// Everything an engine is created with.
 struct engine_config {

@@ -3,10 +3,10 @@
 // world itself, so the same actors run in any harness that offers these few things.
 #pragma once
 
-#include "actors/event.hpp"
-#include "actors/inspection.hpp"
-#include "actors/machine.hpp"
-#include "actors/timing.hpp"
+#include "vocabulary/event.hpp"
+#include "vocabulary/inspection.hpp"
+#include "vocabulary/machine.hpp"
+#include "vocabulary/timing.hpp"
 #include "protocol/hresult.hpp"
 
 #include <caf/actor.hpp>

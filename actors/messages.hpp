@@ -2,10 +2,11 @@
 // types below are allowed as unsafe (never serialised) because a world lives in one process.
 #pragma once
 
-#include "actors/api.hpp"
-#include "actors/inspection.hpp"
-#include "actors/route.hpp"
-#include "actors/timing.hpp"
+#include "vocabulary/api.hpp"
+#include "vocabulary/inspection.hpp"
+#include "vocabulary/link_params.hpp"
+#include "vocabulary/route.hpp"
+#include "vocabulary/timing.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
@@ -24,15 +25,6 @@ struct packet {
   std::string to_machine;           ///< Receiver's machine.
   std::vector<std::uint8_t> bytes;  ///< The encoded frame (protocol/codec.hpp).
   std::uint64_t id = 0;             ///< The frame's number in the world, for the trace.
-};
-
-/// Fault parameters of one direction of a link.
-struct link_params {
-  sim_time latency{0};     ///< Fixed delay per frame.
-  sim_time jitter{0};      ///< Extra delay per frame, uniform in [0, jitter].
-  double loss = 0;         ///< Probability that a frame is lost.
-  double duplicate = 0;    ///< Probability that a frame is delivered twice.
-  friend bool operator==(const link_params&, const link_params&) = default;
 };
 
 // Atoms, one per kind of request an actor understands.

@@ -4,12 +4,12 @@
 // (server.hpp) feeds it frames, transport events and timer expiries.
 #pragma once
 
-#include "actors/event.hpp"
-#include "actors/inspection.hpp"
-#include "actors/machine.hpp"
-#include "actors/mutant.hpp"
-#include "actors/route.hpp"
-#include "actors/timing.hpp"
+#include "vocabulary/event.hpp"
+#include "vocabulary/inspection.hpp"
+#include "vocabulary/machine.hpp"
+#include "vocabulary/mutant.hpp"
+#include "vocabulary/route.hpp"
+#include "vocabulary/timing.hpp"
 #include "protocol/frame.hpp"
 #include "protocol/transport.hpp"
 

@@ -6,7 +6,7 @@
 //   4. time compression of a realistic world (20 ms links, 5 s leases, 100 engines, 10 minutes).
 // Usage: world_bench [--quick] [--only small|large|caf|realistic]
 //   --quick: smaller sizes, for a smoke run; --only: one figure, for profiling it alone.
-#include "sim/world.hpp"
+#include "world/world.hpp"
 
 #include <caf/all.hpp>
 #include <caf/scheduler/test_coordinator.hpp>

@@ -1,8 +1,9 @@
 // `dbgsim check FILE|DIR...`: loads and validates scenario files without running them.
 #include "cli/commands.hpp"
 #include "cli/scenario_files.hpp"
-#include "sim/scenario.hpp"
-#include "sim/world.hpp"
+#include "scenario/scenario.hpp"
+#include "world/world.hpp"
+#include "scenario_files/loader.hpp"
 
 #include <iostream>
 #include <memory>

@@ -2,6 +2,7 @@
 // property on demand; on failure prints the shrunk command sequence and writes the reproducer.
 #include "cli/commands.hpp"
 #include "props/props.hpp"
+#include "scenario_files/loader.hpp"
 
 #include <chrono>
 #include <filesystem>

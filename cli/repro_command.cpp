@@ -7,7 +7,10 @@
 // Exit codes: 0 the written scenario reproduces a violation, 1 it runs without one, 2 bad input.
 #include "cli/commands.hpp"
 #include "fuzz/disconnect_input.hpp"
-#include "sim/scenario.hpp"
+#include "scenario/scenario.hpp"
+#include "scenario/player.hpp"
+#include "scenario_files/writer.hpp"
+#include "scenario_files/loader.hpp"
 
 #include <cerrno>
 #include <cstring>

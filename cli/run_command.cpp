@@ -3,10 +3,13 @@
 #include "cli/commands.hpp"
 #include "cli/run_text.hpp"
 #include "cli/scenario_files.hpp"
-#include "sim/chart.hpp"
-#include "sim/perfetto.hpp"
-#include "sim/scenario.hpp"
-#include "sim/world.hpp"
+#include "report/chart.hpp"
+#include "report/junit.hpp"
+#include "report/perfetto.hpp"
+#include "scenario/scenario.hpp"
+#include "world/world.hpp"
+#include "scenario/player.hpp"
+#include "scenario_files/loader.hpp"
 
 #include <fmt/format.h>
 
@@ -50,26 +53,6 @@ std::string output_path(const std::string& base, const scenario& s, bool several
   return (p.parent_path() / name).string();
 }
 
-std::string xml_escape(const std::string& text) {
-  std::string out;
-  for (unsigned char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default:
-        // Control characters are not allowed in XML 1.0; tabs and newlines are.
-        if (c < 0x20 && c != '\n' && c != '\t')
-          out += '?';
-        else
-          out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
-
 std::string trace_text(const std::vector<event>& events) {
   std::string out;
   for (const auto& e : events)
@@ -103,42 +86,28 @@ std::vector<std::string> compare_traces(const std::vector<event>& a, const std::
   return {};
 }
 
-bool write_junit(const std::string& path, const std::vector<outcome>& results, mutant bug) {
-  std::size_t failures = 0;
-  double total = 0;
+bool write_junit_file(const std::string& path, const std::vector<outcome>& results, mutant bug) {
+  std::vector<junit_case> cases;
   for (const auto& r : results) {
-    failures += r.passed() ? 0 : 1;
-    total += r.wall;
-  }
-  return write_file(path, [&](std::ostream& out) {
-    out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-    out << fmt::format("<testsuites tests=\"{}\" failures=\"{}\" time=\"{:.3f}\">\n",
-                       results.size(), failures, total);
-    out << fmt::format(
-        "  <testsuite name=\"dbgsim run\" tests=\"{}\" failures=\"{}\" time=\"{:.3f}\">\n",
-        results.size(), failures, total);
-    for (const auto& r : results) {
-      const auto stem = std::filesystem::path(r.s->file).stem().string();
-      out << fmt::format("    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" time=\"{:.3f}\"",
-                         xml_escape("scenarios." + stem), xml_escape(r.s->name),
-                         xml_escape(r.s->file), r.wall);
-      if (r.passed()) {
-        out << "/>\n";
-        continue;
-      }
+    junit_case c;
+    c.classname = "scenarios." + std::filesystem::path(r.s->file).stem().string();
+    c.name = r.s->name;
+    c.file = r.s->file;
+    c.seconds = r.wall;
+    if (!r.passed()) {
       auto lines = describe_failures(*r.s, r.report);
       lines.insert(lines.end(), r.extra.begin(), r.extra.end());
-      std::string body;
+      junit_failure f;
       for (const auto& l : lines)
-        body += l + '\n';
-      body += "replay: " + replay_command(r.s->file, r.report.seed, bug) + '\n';
-      const auto headline = r.report.passed() ? lines.front() : describe_signature(*r.s, r.report);
-      out << ">\n      <failure message=\"" << xml_escape(headline) << "\" type=\""
-          << xml_escape(r.report.signature().empty() ? "nondeterministic" : r.report.signature())
-          << "\">" << xml_escape(body) << "</failure>\n    </testcase>\n";
+        f.body += l + '\n';
+      f.body += "replay: " + replay_command(r.s->file, r.report.seed, bug) + '\n';
+      f.message = r.report.passed() ? lines.front() : describe_signature(*r.s, r.report);
+      f.type = r.report.signature().empty() ? "nondeterministic" : r.report.signature();
+      c.failure = std::move(f);
     }
-    out << "  </testsuite>\n</testsuites>\n";
-  });
+    cases.push_back(std::move(c));
+  }
+  return write_file(path, [&](std::ostream& out) { write_junit(out, "dbgsim run", cases); });
 }
 
 int run(const run_args& args) {
@@ -234,7 +203,7 @@ int run(const run_args& args) {
     results.push_back(std::move(o));
   }
 
-  if (!args.junit.empty() && !write_junit(args.junit, results, *bug))
+  if (!args.junit.empty() && !write_junit_file(args.junit, results, *bug))
     return exit_bad_input;
   std::cout << fmt::format("{} scenarios, {} passed, {} failed{}\n", results.size(),
                            results.size() - failed, failed,

@@ -1,4 +1,5 @@
 #include "cli/run_text.hpp"
+#include "scenario/player.hpp"
 
 #include <fmt/format.h>
 

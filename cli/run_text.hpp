@@ -2,8 +2,9 @@
 // command that replays a run, so both commands print the same words for the same thing.
 #pragma once
 
-#include "actors/mutant.hpp"
-#include "sim/scenario.hpp"
+#include "vocabulary/mutant.hpp"
+#include "scenario/scenario.hpp"
+#include "scenario/player.hpp"
 
 #include <cstdint>
 #include <optional>

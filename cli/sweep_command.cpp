@@ -2,8 +2,11 @@
 // signature and prints, for each, how many seeds failed that way and how to replay the first.
 #include "cli/commands.hpp"
 #include "cli/run_text.hpp"
-#include "sim/scenario.hpp"
-#include "sim/swarm.hpp"
+#include "scenario/scenario.hpp"
+#include "scenario/swarm.hpp"
+#include "scenario/player.hpp"
+#include "scenario_files/writer.hpp"
+#include "scenario_files/loader.hpp"
 
 #include <fmt/format.h>
 

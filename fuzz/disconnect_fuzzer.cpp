@@ -7,7 +7,10 @@
 // DBGSIM_MUTANT=NAME (read once at start-up) switches on a planted bug (actors/mutant.hpp), so
 // that the fuzzer can show it finds each one; DBGSIM_MUTANT=list prints the names and exits.
 #include "fuzz/disconnect_input.hpp"
-#include "sim/scenario.hpp"
+#include "scenario/scenario.hpp"
+#include "scenario/player.hpp"
+#include "scenario_files/writer.hpp"
+#include "scenario_files/loader.hpp"
 
 #include <cstdint>
 #include <cstdio>

@@ -14,7 +14,7 @@
 // Missing bytes read as zero; records stop at max_steps or when simulated time passes max_time.
 #pragma once
 
-#include "sim/scenario.hpp"
+#include "scenario/scenario.hpp"
 
 #include <cstddef>
 #include <cstdint>

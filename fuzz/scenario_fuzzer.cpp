@@ -4,7 +4,9 @@
 // loader refuses them; libFuzzer's -timeout and -rss_limit_mb catch a loader that does not); a
 // scenario that loads keeps within the documented limits, and writes as a file that loads back
 // and writes the same text.
-#include "sim/scenario.hpp"
+#include "scenario/scenario.hpp"
+#include "scenario_files/writer.hpp"
+#include "scenario_files/loader.hpp"
 
 #include <cstdint>
 #include <cstdio>

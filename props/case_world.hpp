@@ -2,7 +2,7 @@
 // model's words, and turned into a topology for the simulator.
 #pragma once
 
-#include "sim/topology.hpp"
+#include "world/topology.hpp"
 
 #include <rapidcheck.h>
 

@@ -1,6 +1,7 @@
 #include "props/harness.hpp"
 
-#include "sim/world.hpp"
+#include "world/world.hpp"
+#include "scenario/player.hpp"
 
 #include <sstream>
 

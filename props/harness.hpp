@@ -6,7 +6,8 @@
 
 #include "props/commands.hpp"
 #include "props/model.hpp"
-#include "sim/scenario.hpp"
+#include "scenario/scenario.hpp"
+#include "scenario/player.hpp"
 
 #include <map>
 #include <memory>

@@ -2,6 +2,8 @@
 
 #include "props/commands.hpp"
 #include "props/harness.hpp"
+#include "scenario/player.hpp"
+#include "scenario_files/writer.hpp"
 
 #include <rapidcheck.h>
 #include <rapidcheck/state.h>

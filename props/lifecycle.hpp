@@ -3,8 +3,8 @@
 // sequence and the scenario that reproduces it.
 #pragma once
 
-#include "actors/mutant.hpp"
-#include "sim/scenario.hpp"
+#include "vocabulary/mutant.hpp"
+#include "scenario/scenario.hpp"
 
 #include <cstdint>
 #include <functional>

@@ -1,6 +1,6 @@
 #include "props/model.hpp"
 
-#include "sim/world.hpp"
+#include "world/world.hpp"
 
 #include <algorithm>
 #include <sstream>

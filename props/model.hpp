@@ -5,7 +5,7 @@
 // what it knows.
 #pragma once
 
-#include "actors/api.hpp"
+#include "vocabulary/api.hpp"
 #include "actors/messages.hpp"
 #include "props/case_world.hpp"
 #include "protocol/hresult.hpp"

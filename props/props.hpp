@@ -7,3 +7,4 @@
 #include "props/harness.hpp"
 #include "props/lifecycle.hpp"
 #include "props/model.hpp"
+#include "scenario/player.hpp"

@@ -4,7 +4,7 @@
 #include "check.hpp"
 
 #include "props/props.hpp"
-#include "sim/world.hpp"
+#include "world/world.hpp"
 
 #include <rapidcheck/state.h>
 

@@ -4,6 +4,7 @@
 #include "check.hpp"
 
 #include "props/props.hpp"
+#include "scenario_files/loader.hpp"
 
 #include <fstream>
 #include <iostream>

@@ -2,7 +2,8 @@
 // mistake is reported at its FILE:LINE:COL with a clear message (and a "did you mean" for a
 // misspelt key or name), and hostile input (alias bombs, deep nesting, huge files, random bytes)
 // is refused cleanly.
-#include "sim/scenario.hpp"
+#include "scenario/scenario.hpp"
+#include "scenario_files/loader.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,9 @@
 // The scenario player: steps issued at their times, results judged on completion, names bound
 // by `as`, checks, faults, signatures, and determinism of whole runs.
-#include "sim/scenario.hpp"
-#include "sim/world.hpp"
+#include "scenario/scenario.hpp"
+#include "world/world.hpp"
+#include "scenario/player.hpp"
+#include "scenario_files/loader.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,10 @@
 // Swarm testing: extra faults chosen from a seed alone, as an ordinary scenario that can be
 // written as a file and replayed to the same trace.
-#include "sim/scenario.hpp"
-#include "sim/swarm.hpp"
+#include "scenario/scenario.hpp"
+#include "scenario/swarm.hpp"
+#include "scenario/player.hpp"
+#include "scenario_files/writer.hpp"
+#include "scenario_files/loader.hpp"
 
 #include <gtest/gtest.h>
 

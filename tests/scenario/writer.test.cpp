@@ -1,7 +1,9 @@
 // The scenario writer: what it writes loads back to an equal scenario (every action kind, every
 // optional field, awkward strings), equal scenarios give identical bytes, and durations come out
 // in the largest exact unit.
-#include "sim/scenario.hpp"
+#include "scenario/scenario.hpp"
+#include "scenario_files/writer.hpp"
+#include "scenario_files/loader.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,0 +1,89 @@
+#include "report/perfetto.hpp"
+
+#include "protocol/hresult.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <ostream>
+
+namespace dbgsim {
+
+void write_perfetto(std::ostream& out, const std::vector<event>& events,
+                    const std::vector<violation>& violations) {
+  using nlohmann::json;
+  json trace = json::array();
+  std::map<std::string, int> tid;  // One track per actor, numbered in order of appearance.
+  auto track = [&](const std::string& actor) {
+    auto [i, fresh] = tid.emplace(actor, static_cast<int>(tid.size()) + 1);
+    if (fresh)
+      trace.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", 1}, {"tid", i->second},
+                       {"args", {{"name", actor}}}});
+    return i->second;
+  };
+  std::map<std::pair<std::string, std::uint64_t>, const event*> calls;
+  for (const auto& e : events) {
+    const auto ts = e.t.count();  // Trace-event timestamps are µs, as ours are.
+    switch (e.kind) {
+      case event_kind::call:
+        calls[{e.actor, e.call}] = &e;
+        break;
+      case event_kind::done: {
+        auto i = calls.find({e.actor, e.call});
+        if (i == calls.end())
+          break;
+        const event& c = *i->second;
+        trace.push_back({{"ph", "X"}, {"name", c.api}, {"cat", "call"}, {"pid", 1},
+                         {"tid", track(e.actor)}, {"ts", c.t.count()},
+                         {"dur", (e.t - c.t).count()},
+                         {"args", {{"call", e.call},
+                                   {"hr", e.hr ? protocol::to_string(*e.hr) : ""},
+                                   {"detail", c.detail}}}});
+        calls.erase(i);
+        break;
+      }
+      case event_kind::frame_sent:
+        trace.push_back({{"ph", "i"}, {"s", "t"}, {"name", "send " + e.what}, {"cat", "frame"},
+                         {"pid", 1}, {"tid", track(e.actor)}, {"ts", ts}});
+        trace.push_back({{"ph", "s"}, {"id", e.frame}, {"name", e.what}, {"cat", "frame"},
+                         {"pid", 1}, {"tid", track(e.actor)}, {"ts", ts}});
+        break;
+      case event_kind::frame_delivered:
+        trace.push_back({{"ph", "i"}, {"s", "t"}, {"name", "recv " + e.what}, {"cat", "frame"},
+                         {"pid", 1}, {"tid", track(e.peer)}, {"ts", ts}});
+        trace.push_back({{"ph", "f"}, {"bp", "e"}, {"id", e.frame}, {"name", e.what},
+                         {"cat", "frame"}, {"pid", 1}, {"tid", track(e.peer)}, {"ts", ts}});
+        break;
+      case event_kind::frame_dropped:
+        trace.push_back({{"ph", "i"}, {"s", "t"}, {"name", "drop " + e.what + " (" + e.reason + ")"},
+                         {"cat", "drop"}, {"pid", 1}, {"tid", track(e.actor)}, {"ts", ts}});
+        break;
+      case event_kind::fault:
+        trace.push_back({{"ph", "i"}, {"s", "g"}, {"name", e.what + " " + e.peer},
+                         {"cat", "fault"}, {"pid", 1}, {"tid", track("world")}, {"ts", ts}});
+        break;
+      case event_kind::session_open:
+      case event_kind::session_end:
+      case event_kind::session_held:
+      case event_kind::session_released:
+      case event_kind::target_lost:
+      case event_kind::server_state:
+      case event_kind::handle_born:
+      case event_kind::handle_dead:
+        trace.push_back({{"ph", "i"}, {"s", "t"},
+                         {"name", std::string(name_of(e.kind)) + (e.reason.empty() ? "" : " " + e.reason) +
+                                      (e.what.empty() ? "" : " " + e.what)},
+                         {"cat", "state"}, {"pid", 1}, {"tid", track(e.actor)}, {"ts", ts}});
+        break;
+      default:
+        break;
+    }
+  }
+  for (const auto& v : violations)
+    trace.push_back({{"ph", "i"}, {"s", "g"}, {"name", v.rule + ": " + v.message},
+                     {"cat", "violation"}, {"pid", 1}, {"tid", track("oracle")},
+                     {"ts", v.t.count()}});
+  out << json{{"traceEvents", trace}, {"displayTimeUnit", "ms"}}.dump() << '\n';
+}
+
+}  // namespace dbgsim

@@ -1,0 +1,87 @@
+// Playing a scenario on a world: the player issues its steps at their times, checks each step's
+// expectation, and gathers the oracle's findings into a report.
+#pragma once
+
+#include "oracle/oracle.hpp"
+#include "scenario/scenario.hpp"
+#include "vocabulary/event.hpp"
+#include "vocabulary/mutant.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dbgsim {
+
+class world;
+
+/// How to run a scenario.
+struct run_options {
+  std::optional<std::uint64_t> seed;  ///< Overrides the file's seed.
+  mutant bug = mutant::none;          ///< A planted bug to switch on.
+  bool keep_trace = true;             ///< Keep the trace (for --trace/--chart/--perfetto).
+  bool settle = true;                 ///< After the last step: heal, pass every lease and grace,
+                                      ///< and run the oracle's end-of-run checks.
+};
+
+/// A step that did not come out as the file said.
+struct step_failure {
+  std::size_t step = 0;  ///< Index into scenario::steps.
+  std::string action;    ///< The step's action key ("connect"), for signatures.
+  source_pos pos;
+  sim_time t{0};         ///< When it was judged.
+  std::string expected;  ///< What the file asked for ("S_OK", "sessions: 0").
+  std::string got;       ///< What happened ("ERROR_SEM_TIMEOUT", "sessions: 1").
+};
+
+/// What running a scenario gave.
+struct run_report {
+  std::uint64_t seed = 0;                 ///< The seed it ran with.
+  std::vector<step_failure> failures;     ///< Steps that failed, in the order judged.
+  std::vector<violation> violations;      ///< The oracle's findings.
+  sim_time end{0};                        ///< Simulated time at the end.
+  std::vector<event> events;              ///< The trace (empty unless keep_trace).
+  /// True when no step failed and the oracle found nothing.
+  bool passed() const { return failures.empty() && violations.empty(); }
+  /// A short, stable description of the first failure ("S6", "step 4 expect"), for grouping
+  /// sweep failures; "" when passed.
+  std::string signature() const;
+};
+
+/// Plays a scenario's steps on a world, one at a time. run_scenario() is the usual way; the
+/// property tests and the disconnect fuzzer use a player directly so that what they do is
+/// exactly what `dbgsim run` replays from the scenario they write.
+class player {
+public:
+  /// Builds the world from `s.topo` with the seed (options.seed, else s.seed). `s` must outlive
+  /// the player; steps may be appended to it while playing (a property test builds its scenario
+  /// one command at a time).
+  player(const scenario& s, const run_options& options);
+  ~player();
+  player(const player&) = delete;
+  player& operator=(const player&) = delete;
+
+  /// Runs the world to `s.steps[i].at` and issues step i (steps must be played in sorted order).
+  void play(std::size_t i);
+
+  /// Plays every step not yet played, in order, then runs until no call is in flight, then
+  /// (with options.settle) settles the world.
+  void finish();
+
+  /// The world underneath. The player owns its on_complete callback: do not replace it.
+  world& w();
+
+  /// The report so far (complete after finish()).
+  run_report report() const;
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+/// Loads nothing and runs `s` from start to finish.
+run_report run_scenario(const scenario& s, const run_options& options = {});
+
+}  // namespace dbgsim

@@ -1,0 +1,238 @@
+// A scenario: a topology, a timeline of API calls and faults, and what must come out. This is the
+// in-memory form of a scenario file (docs/scenario-format.md); scenario_files/ reads YAML into it
+// and prints it back, and the player (scenario/player.hpp) runs it on a world. The property tests and the
+// disconnect fuzzer build scenarios too, so every failure they find can be written as a file.
+#pragma once
+
+#include "protocol/hresult.hpp"
+#include "vocabulary/api.hpp"
+#include "world/topology.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace dbgsim {
+
+/// Where something stands in a scenario file (1-based; 0 when the scenario was built in code).
+struct source_pos {
+  int line = 0;
+  int col = 0;
+  friend bool operator==(const source_pos&, const source_pos&) = default;
+};
+
+/// A server handle argument: a name bound by an earlier `as`, or a literal value.
+struct handle_ref {
+  std::string name;          ///< Empty for a literal.
+  std::uint64_t value = 0;   ///< The literal, when `name` is empty.
+  friend bool operator==(const handle_ref&, const handle_ref&) = default;
+};
+
+/// A process id argument: a name bound by an earlier `as`, or a literal value.
+struct pid_ref {
+  std::string name;          ///< Empty for a literal.
+  std::uint32_t value = 0;   ///< The literal, when `name` is empty.
+  friend bool operator==(const pid_ref&, const pid_ref&) = default;
+};
+
+/// Two ends of a link, in one direction (`from`/`to`) or both (`between`).
+struct link_ends {
+  std::string from, to;  ///< Machines, or engines/servers standing for their machine.
+  bool both = true;      ///< `between: [from, to]`: both directions.
+  friend bool operator==(const link_ends&, const link_ends&) = default;
+};
+
+/// The actions a step can take, one struct per YAML action key (docs/scenario-format.md).
+namespace action {
+struct connect {
+  std::string engine, options, as;
+  friend bool operator==(const connect&, const connect&) = default;
+};
+struct disconnect {
+  std::string engine;
+  handle_ref handle;
+  friend bool operator==(const disconnect&, const disconnect&) = default;
+};
+struct end_server {
+  std::string engine;
+  handle_ref handle;
+  friend bool operator==(const end_server&, const end_server&) = default;
+};
+struct list_processes {
+  std::string engine;
+  handle_ref handle;
+  std::optional<std::vector<std::uint32_t>> pids;  ///< The list the call must return (any order).
+  std::uint32_t max = 64;                          ///< The caller's buffer size (S17).
+  friend bool operator==(const list_processes&, const list_processes&) = default;
+};
+struct find_process {
+  std::string engine;
+  handle_ref handle;
+  std::string exe;
+  bool only_match = false;
+  std::string as;
+  friend bool operator==(const find_process&, const find_process&) = default;
+};
+struct describe_process {
+  std::string engine;
+  handle_ref handle;
+  pid_ref pid;
+  friend bool operator==(const describe_process&, const describe_process&) = default;
+};
+struct attach {
+  std::string engine;
+  handle_ref handle;
+  pid_ref pid;
+  friend bool operator==(const attach&, const attach&) = default;
+};
+struct create_process {
+  std::string engine;
+  handle_ref handle;
+  std::string command_line, as;
+  friend bool operator==(const create_process&, const create_process&) = default;
+};
+struct detach {
+  std::string engine;
+  pid_ref pid;
+  friend bool operator==(const detach&, const detach&) = default;
+};
+struct terminate {
+  std::string engine;
+  pid_ref pid;
+  friend bool operator==(const terminate&, const terminate&) = default;
+};
+struct detach_all {
+  std::string engine;
+  friend bool operator==(const detach_all&, const detach_all&) = default;
+};
+struct terminate_all {
+  std::string engine;
+  friend bool operator==(const terminate_all&, const terminate_all&) = default;
+};
+struct end_session {
+  std::string engine;
+  api::end_mode mode = api::end_mode::passive;
+  friend bool operator==(const end_session&, const end_session&) = default;
+};
+struct process_options {
+  std::string engine;
+  bool detach_on_exit = false;
+  friend bool operator==(const process_options&, const process_options&) = default;
+};
+struct start_server {
+  std::string engine, options;
+  friend bool operator==(const start_server&, const start_server&) = default;
+};
+struct wait_server_end {
+  std::string engine;
+  sim_time timeout{0};
+  friend bool operator==(const wait_server_end&, const wait_server_end&) = default;
+};
+struct partition {
+  link_ends ends;
+  friend bool operator==(const partition&, const partition&) = default;
+};
+struct heal {
+  link_ends ends;
+  friend bool operator==(const heal&, const heal&) = default;
+};
+struct reset {
+  std::string a, b;
+  friend bool operator==(const reset&, const reset&) = default;
+};
+/// `half_open: {between: [a, b], gone: server|engine}`: one end silently forgets (S19).
+struct half_open {
+  std::string a, b;
+  bool server_gone = true;
+  friend bool operator==(const half_open&, const half_open&) = default;
+};
+struct set_link {
+  link_ends ends;
+  std::optional<sim_time> latency, jitter;
+  std::optional<double> loss, duplicate;
+  friend bool operator==(const set_link&, const set_link&) = default;
+};
+/// `crash: {server: X}` or `crash: {engine: E}`: exactly one of the two is set.
+struct crash {
+  std::string server, engine;
+  friend bool operator==(const crash&, const crash&) = default;
+};
+struct restart {
+  std::string server;
+  friend bool operator==(const restart&, const restart&) = default;
+};
+/// `exit_process: {machine, pid}`: a process exits on its own.
+struct exit_process {
+  std::string machine;
+  pid_ref pid;
+  friend bool operator==(const exit_process&, const exit_process&) = default;
+};
+/// `check:` one subject (server, engine or machine) and its assertions, evaluated at `at`.
+struct check {
+  std::string server, engine, machine;  ///< Exactly one is set.
+  std::optional<std::size_t> sessions, attached;        ///< server
+  std::optional<bool> running;                          ///< server
+  std::optional<handle_ref> handle;                     ///< engine, with `live`
+  std::optional<bool> live;                             ///< engine + handle
+  std::optional<std::size_t> handles, targets;          ///< engine
+  std::optional<std::vector<std::uint32_t>> pids;       ///< machine (any order)
+  friend bool operator==(const check&, const check&) = default;
+};
+}  // namespace action
+
+/// One step's action.
+using step_action =
+    std::variant<action::connect, action::disconnect, action::end_server, action::list_processes,
+                 action::find_process, action::describe_process, action::attach,
+                 action::create_process, action::detach, action::terminate, action::detach_all,
+                 action::terminate_all, action::end_session, action::process_options,
+                 action::start_server, action::wait_server_end, action::partition, action::heal,
+                 action::reset, action::half_open, action::set_link, action::crash,
+                 action::restart, action::exit_process, action::check>;
+
+/// One entry of `steps:`.
+struct step {
+  sim_time at{0};
+  step_action what;
+  std::optional<protocol::hresult> expect;  ///< Checked when the call completes.
+  source_pos pos;                           ///< Where the step starts in its file.
+  friend bool operator==(const step&, const step&) = default;
+};
+
+/// A whole scenario file.
+struct scenario {
+  std::string name;
+  std::string description;
+  std::uint64_t seed = 1;
+  topology topo;            ///< Machines, servers, engines, links and `defaults:` (topo.times).
+  std::vector<step> steps;  ///< In file order; the player issues them stably sorted by `at`.
+  std::string file;         ///< Where it was loaded from ("" when built in code).
+  friend bool operator==(const scenario&, const scenario&) = default;
+};
+
+/// Why a scenario file does not load: `file:line:col: message`.
+class scenario_error : public std::runtime_error {
+public:
+  scenario_error(std::string file, source_pos pos, const std::string& message);
+  const std::string& file() const { return file_; }
+  source_pos pos() const { return pos_; }
+  /// The message alone, without the location.
+  const std::string& message() const { return message_; }
+
+private:
+  std::string file_;
+  source_pos pos_;
+  std::string message_;
+};
+
+/// Most steps a file may have, and most bytes: a larger file is refused, not run.
+inline constexpr std::size_t max_scenario_steps = 100'000;
+inline constexpr std::size_t max_scenario_bytes = 4u << 20;
+
+/// The YAML action key of a step ("connect", "partition", "check").
+std::string_view action_name(const step_action& a);
+
+}  // namespace dbgsim

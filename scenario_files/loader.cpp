@@ -1,0 +1,1270 @@
+// Reads a scenario file (docs/scenario-format.md) into a scenario. Strict on purpose: a file that
+// loads is guaranteed to run, so every mistake a user can make is reported here, with the place
+// in the file and, for a misspelt key or name, the nearest valid one.
+//
+// The file may be hostile (the loader is fuzzed): the text, the number of steps and the number of
+// YAML nodes walked are bounded, every yaml-cpp exception becomes a scenario_error, and the walk is
+// driven by the format, so an alias graph is never expanded beyond what the format can hold.
+#include "scenario/scenario.hpp"
+
+#include "protocol/hresult.hpp"
+#include "protocol/transport.hpp"
+#include "scenario_files/loader.hpp"
+
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string_view>
+#include <utility>
+
+namespace dbgsim {
+
+namespace {
+
+/// Most YAML nodes one load visits; an alias graph ("billion laughs") stops here.
+constexpr std::size_t max_nodes = 1'000'000;
+
+/// Longest duration a file may give: 10^12 µs, about 11.6 days of simulated time.
+constexpr std::int64_t max_duration_us = 1'000'000'000'000;
+
+/// Names longer than this get no "did you mean" (the distance is quadratic in the lengths).
+constexpr std::size_t max_suggest_length = 64;
+
+/// Every HRESULT name of the protocol table, for suggestions.
+constexpr std::array<std::string_view, 20> hresult_names{
+    "S_OK",          "S_FALSE",           "E_NOTIMPL",          "E_NOINTERFACE",
+    "E_POINTER",     "E_ABORT",           "E_FAIL",             "E_PENDING",
+    "E_UNEXPECTED",  "E_ACCESSDENIED",    "E_HANDLE",           "E_OUTOFMEMORY",
+    "E_INVALIDARG",  "RPC_E_SERVER_DIED", "RPC_E_DISCONNECTED", "RPC_E_VERSION_MISMATCH",
+    "ERROR_SEM_TIMEOUT", "ERROR_OPERATION_ABORTED", "RPC_S_SERVER_UNAVAILABLE",
+    "RPC_S_CALL_FAILED"};
+
+/// The action keys of a step, and whether each is an API call (which may carry `expect`).
+struct action_key {
+  std::string_view name;
+  bool call;
+};
+constexpr std::array<action_key, 25> action_keys{{
+    {"connect", true},         {"disconnect", true},     {"end_server", true},
+    {"list_processes", true},  {"find_process", true},   {"describe_process", true},
+    {"attach", true},          {"create_process", true}, {"detach", true},
+    {"terminate", true},       {"detach_all", true},     {"terminate_all", true},
+    {"end_session", true},     {"process_options", true}, {"start_server", true},
+    {"wait_server_end", true}, {"partition", false},     {"heal", false},
+    {"reset", false},          {"half_open", false},     {"set_link", false},
+    {"crash", false},          {"restart", false},       {"exit_process", false},
+    {"check", false},
+}};
+
+/// Optimal-string-alignment distance between two short strings.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> prev2(b.size() + 1), prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        cur[j] = std::min(cur[j], prev2[j - 2] + 1);
+    }
+    prev2.swap(prev);
+    prev.swap(cur);
+  }
+  return prev[b.size()];
+}
+
+/// The candidate nearest to `word`, when it is near enough to be a likely misspelling.
+template <class Range>
+std::string nearest(std::string_view word, const Range& candidates) {
+  if (word.size() > max_suggest_length)
+    return {};
+  std::string best;
+  std::size_t best_d = 0;
+  for (const auto& c : candidates) {
+    std::string_view cand(c);
+    if (cand.size() > max_suggest_length || cand == word)
+      continue;
+    std::size_t d = edit_distance(word, cand);
+    std::size_t longest = std::max(word.size(), cand.size());
+    if (d >= longest || d > 1 + longest / 4)
+      continue;
+    if (best.empty() || d < best_d) {
+      best = std::string(cand);
+      best_d = d;
+    }
+  }
+  return best;
+}
+
+/// "; did you mean `x`?" or nothing.
+template <class Range>
+std::string did_you_mean(std::string_view word, const Range& candidates) {
+  auto n = nearest(word, candidates);
+  return n.empty() ? std::string{} : "; did you mean `" + n + "`?";
+}
+
+/// A name or value quoted for a message: backticks, at most 60 bytes, control bytes escaped.
+std::string show(std::string_view s) {
+  std::string out = "`";
+  std::size_t n = 0;
+  for (unsigned char c : s) {
+    if (++n > 60) {
+      out += "...";
+      break;
+    }
+    if (c < 0x20 || c == 0x7f) {
+      static constexpr char hex[] = "0123456789abcdef";
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "`";
+}
+
+/// Joins names as "`a`, `b` or `c`".
+template <class Range>
+std::string one_of(const Range& names) {
+  std::string out;
+  std::size_t count = std::size(names), i = 0;
+  for (const auto& n : names) {
+    if (i > 0)
+      out += i + 1 == count ? " or " : ", ";
+    out += "`" + std::string(n) + "`";
+    ++i;
+  }
+  return out;
+}
+
+std::optional<std::uint64_t> parse_u64(std::string_view t) {
+  if (t.empty())
+    return std::nullopt;
+  int base = 10;
+  if (t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) {
+    base = 16;
+    t.remove_prefix(2);
+  }
+  std::uint64_t v = 0;
+  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v, base);
+  if (ec != std::errc{} || p != t.data() + t.size())
+    return std::nullopt;
+  return v;
+}
+
+/// A duration: an integer or decimal and a unit (us, ms, s, m); an error message when malformed.
+std::variant<sim_time, std::string> parse_duration(std::string_view t) {
+  const std::string expected =
+      "expected a duration: a number and a unit us, ms, s or m (e.g. 250us, 20ms, 1.5s, 2m)";
+  std::size_t i = 0;
+  while (i < t.size() && t[i] >= '0' && t[i] <= '9')
+    ++i;
+  std::string_view whole = t.substr(0, i), frac;
+  if (whole.empty())
+    return expected + ", found " + show(t);
+  if (i < t.size() && t[i] == '.') {
+    std::size_t j = ++i;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9')
+      ++i;
+    frac = t.substr(j, i - j);
+    if (frac.empty())
+      return expected + ", found " + show(t);
+  }
+  std::string_view unit = t.substr(i);
+  std::int64_t scale = 0;
+  if (unit == "us") scale = 1;
+  else if (unit == "ms") scale = 1'000;
+  else if (unit == "s") scale = 1'000'000;
+  else if (unit == "m") scale = 60'000'000;
+  else if (unit.empty())
+    return expected + "; " + show(t) + " has no unit";
+  else
+    return expected + "; " + show(unit) + " is not a unit" +
+           did_you_mean(unit, std::array<std::string_view, 4>{"us", "ms", "s", "m"});
+  // Exact arithmetic in µs: whole * scale + frac * scale / 10^digits, refusing what overflows
+  // the limit or does not fall on a whole microsecond.
+  const std::string too_long = "a duration may be at most 1000000000000us (about 11.6 days)";
+  std::int64_t w = 0;
+  for (char c : whole) {
+    w = w * 10 + (c - '0');
+    if (w > max_duration_us)
+      return too_long;
+  }
+  if (w > max_duration_us / scale)
+    return too_long;
+  std::int64_t us = w * scale;
+  std::int64_t numerator = 0, denominator = 1;
+  for (char c : frac) {
+    if (denominator > scale * 10) {
+      if (c != '0')
+        return "a duration must be a whole number of microseconds, found " + show(t);
+      continue;
+    }
+    numerator = numerator * 10 + (c - '0');
+    denominator *= 10;
+  }
+  if ((numerator * scale) % denominator != 0)
+    return "a duration must be a whole number of microseconds, found " + show(t);
+  us += numerator * scale / denominator;
+  if (us > max_duration_us)
+    return too_long;
+  return sim_time{us};
+}
+
+/// What kind of YAML node this is, for "expected X, found Y" messages.
+std::string kind_of(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Map: return "a map";
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Scalar: return show(n.Scalar());
+    case YAML::NodeType::Null: return "nothing";
+    case YAML::NodeType::Undefined: return "nothing";
+  }
+  return "nothing";
+}
+
+/// Names a place by its (1-based) position, for "first given at" notes.
+std::string at_line(source_pos p) { return "line " + std::to_string(p.line); }
+
+/// Why the first pass stopped reading: too many nodes, or a second document.
+struct prepass_stop {
+  YAML::Mark mark;
+  std::string message;
+};
+
+/// The first pass over the text: counts its nodes and documents from the parser's events,
+/// without building a tree, so that a file too large to hold as nodes is refused before
+/// yaml-cpp builds it (a node costs hundreds of bytes: 4 MB of `[0,0,0,...` would take ~1 GB).
+class node_counter : public YAML::EventHandler {
+public:
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (++documents_ > 1)
+      throw prepass_stop{mark, "a scenario file holds one YAML document; this one has more"};
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { count(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { count(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    count(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    count(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    count(mark);
+  }
+  void OnMapEnd() override {}
+
+private:
+  void count(const YAML::Mark& mark) {
+    if (++nodes_ > max_nodes)
+      throw prepass_stop{mark, "the file has more than " + std::to_string(max_nodes) +
+                                   " YAML nodes; refusing to read it"};
+  }
+  std::size_t nodes_ = 0;
+  std::size_t documents_ = 0;
+};
+
+class loader;
+
+/// A YAML map read as a set of known keys: refuses keys outside `allowed` (with a suggestion),
+/// keys given twice, and keys that are not strings.
+class map_view {
+public:
+  map_view(loader& l, const YAML::Node& n, const std::string& what,
+           std::vector<std::string_view> allowed);
+
+  /// The value of `key`, if the map gives it.
+  std::optional<YAML::Node> find(std::string_view key) const {
+    for (auto& e : entries_)
+      if (e.key == key)
+        return e.value;
+    return std::nullopt;
+  }
+  /// The key node of `key` (for messages about the key itself).
+  std::optional<YAML::Node> key_node(std::string_view key) const {
+    for (auto& e : entries_)
+      if (e.key == key)
+        return e.key_node;
+    return std::nullopt;
+  }
+  /// The value of `key`; a missing key is an error at the map.
+  YAML::Node need(std::string_view key) const;
+  /// Whether the map gives `key`.
+  bool has(std::string_view key) const { return find(key).has_value(); }
+  /// The map itself.
+  const YAML::Node& node() const { return node_; }
+  /// What the map is, for messages ("a step", "`connect`").
+  const std::string& what() const { return what_; }
+  /// The keys in file order.
+  std::vector<std::string> keys() const {
+    std::vector<std::string> out;
+    for (auto& e : entries_)
+      out.push_back(e.key);
+    return out;
+  }
+
+private:
+  struct entry {
+    std::string key;
+    YAML::Node key_node, value;
+  };
+  loader& l_;
+  YAML::Node node_;
+  std::string what_;
+  std::vector<entry> entries_;
+};
+
+/// Something that names a bound handle or pid, kept until the steps are sorted by `at`.
+struct name_use {
+  std::string name;
+  bool pid = false;  ///< A pid name; otherwise a handle name.
+  bool binds = false;
+  source_pos pos;
+};
+
+/// Where a name of the topology comes from.
+struct named {
+  std::string kind;     ///< "engine", "server".
+  std::string machine;  ///< The machine it runs on.
+  source_pos pos;
+};
+
+class loader {
+public:
+  explicit loader(std::string file) : file_(std::move(file)) {}
+
+  [[noreturn]] void fail(source_pos p, const std::string& message) const {
+    throw scenario_error(file_, p, message);
+  }
+  [[noreturn]] void fail(const YAML::Node& n, const std::string& message) const {
+    fail(pos_of(n), message);
+  }
+
+  static source_pos pos_of(const YAML::Node& n) {
+    if (!n.IsDefined())
+      return {};
+    auto m = n.Mark();
+    if (m.is_null())
+      return {};
+    return {m.line + 1, m.column + 1};
+  }
+
+  /// Counts a visited node; refuses past the limit.
+  void visit(const YAML::Node& n) {
+    if (++visited_ > max_nodes)
+      fail(n, "the file has more than " + std::to_string(max_nodes) +
+                  " YAML nodes (counting each use of an alias); refusing to read it");
+  }
+
+  scenario load(const std::string& text);
+
+  // -- values ------------------------------------------------------------------------------
+
+  /// A scalar's text; `noun` says what was expected instead of a map, list or nothing.
+  std::string scalar(const YAML::Node& n, const std::string& what,
+                     const char* noun = "a string") {
+    visit(n);
+    if (!n.IsScalar())
+      fail(n, what + ": expected " + noun + ", found " + kind_of(n));
+    return n.Scalar();
+  }
+
+  /// A name of the topology (engine, server, machine): non-empty, no spaces or control bytes.
+  std::string name(const YAML::Node& n, const std::string& what) {
+    auto s = scalar(n, what, "a name");
+    if (s.empty())
+      fail(n, what + ": a name cannot be empty");
+    for (unsigned char c : s)
+      if (c <= 0x20 || c == 0x7f)
+        fail(n, what + ": the name " + show(s) + " has a space or a control character");
+    return s;
+  }
+
+  std::uint64_t integer(const YAML::Node& n, const std::string& what, std::uint64_t max) {
+    auto s = scalar(n, what, "an integer");
+    auto v = parse_u64(s);
+    if (!v)
+      fail(n, what + ": expected a non-negative integer, found " + show(s));
+    if (*v > max)
+      fail(n, what + ": " + show(s) + " is too large (at most " + std::to_string(max) + ")");
+    return *v;
+  }
+
+  bool boolean(const YAML::Node& n, const std::string& what) {
+    auto s = scalar(n, what, "true or false");
+    if (s == "true" || s == "True" || s == "TRUE")
+      return true;
+    if (s == "false" || s == "False" || s == "FALSE")
+      return false;
+    fail(n, what + ": expected true or false, found " + show(s));
+  }
+
+  sim_time duration(const YAML::Node& n, const std::string& what) {
+    auto s = scalar(n, what, "a duration");
+    auto d = parse_duration(s);
+    if (auto* err = std::get_if<std::string>(&d))
+      fail(n, what + ": " + *err);
+    return std::get<sim_time>(d);
+  }
+
+  double probability(const YAML::Node& n, const std::string& what) {
+    auto s = scalar(n, what, "a probability");
+    double v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc{} || p != s.data() + s.size() || !std::isfinite(v))
+      fail(n, what + ": expected a probability (a number from 0 to 1), found " + show(s));
+    if (v < 0 || v > 1)
+      fail(n, what + ": a probability is from 0 to 1, found " + s);
+    return v;
+  }
+
+  protocol::hresult hresult(const YAML::Node& n, const std::string& what) {
+    auto s = scalar(n, what, "an HRESULT");
+    auto hr = protocol::parse_hresult(s);
+    if (!hr)
+      fail(n, what + ": " + show(s) +
+                  " is not an HRESULT name from the protocol table or a 0x hex code" +
+                  did_you_mean(s, hresult_names));
+    return *hr;
+  }
+
+  /// One of a fixed set of words.
+  template <std::size_t N>
+  std::size_t choice(const YAML::Node& n, const std::string& what,
+                     const std::array<std::string_view, N>& words) {
+    auto s = scalar(n, what, "a word");
+    for (std::size_t i = 0; i < N; ++i)
+      if (words[i] == s)
+        return i;
+    fail(n, what + ": expected " + one_of(words) + ", found " + show(s) + did_you_mean(s, words));
+  }
+
+  const YAML::Node& sequence(const YAML::Node& n, const std::string& what) {
+    visit(n);
+    if (!n.IsSequence())
+      fail(n, what + ": expected a list, found " + kind_of(n));
+    return n;
+  }
+
+  std::vector<std::uint32_t> pid_list(const YAML::Node& n, const std::string& what) {
+    std::vector<std::uint32_t> out;
+    for (const auto& item : sequence(n, what))
+      out.push_back(static_cast<std::uint32_t>(integer(item, what + " (a pid)", UINT32_MAX)));
+    return out;
+  }
+
+  /// A handle or pid name bound by `as`: starts with a letter or `_`, then letters, digits, `_`,
+  /// `-` or `.` (so it can never be mistaken for a literal).
+  std::string bound_name(const YAML::Node& n, const std::string& what) {
+    auto s = scalar(n, what, "a name");
+    // ASCII by hand: <cctype> depends on the locale.
+    auto letter = [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    };
+    bool ok = !s.empty() && letter(s[0]);
+    for (char c : s)
+      ok = ok && (letter(c) || (c >= '0' && c <= '9') || c == '-' || c == '.');
+    if (!ok)
+      fail(n, what + ": " + show(s) +
+                  " is not a valid name (a letter or `_`, then letters, digits, `_`, `-` or `.`)");
+    return s;
+  }
+
+  static bool looks_literal(const std::string& s) {
+    return !s.empty() && ((s[0] >= '0' && s[0] <= '9') || s[0] == '-' || s[0] == '+');
+  }
+
+  handle_ref handle(const YAML::Node& n, const std::string& what) {
+    auto s = scalar(n, what, "a handle");
+    handle_ref h;
+    if (looks_literal(s)) {
+      auto v = parse_u64(s);
+      if (!v)
+        fail(n, what + ": expected a handle name or an integer from 0 to 0xffffffffffffffff, "
+                       "found " + show(s));
+      h.value = *v;
+    } else {
+      h.name = bound_name(n, what);
+      uses_.push_back({h.name, false, false, pos_of(n)});
+    }
+    return h;
+  }
+
+  pid_ref pid(const YAML::Node& n, const std::string& what) {
+    auto s = scalar(n, what, "a pid");
+    pid_ref p;
+    if (looks_literal(s)) {
+      auto v = parse_u64(s);
+      if (!v || *v > UINT32_MAX)
+        fail(n, what + ": expected a pid name or an integer from 0 to 4294967295, found " +
+                    show(s));
+      p.value = static_cast<std::uint32_t>(*v);
+    } else {
+      p.name = bound_name(n, what);
+      uses_.push_back({p.name, true, false, pos_of(n)});
+    }
+    return p;
+  }
+
+  /// `as: NAME`, binding a handle (connect) or a pid (find_process, create_process).
+  std::string binding(const map_view& m, bool is_pid) {
+    auto n = m.find("as");
+    if (!n)
+      return {};
+    auto s = bound_name(*n, m.what() + " `as`");
+    uses_.push_back({s, is_pid, true, pos_of(*n)});
+    return s;
+  }
+
+  // -- names of the topology ---------------------------------------------------------------
+
+  std::string engine(const YAML::Node& n, const std::string& what) {
+    return entity(n, what, "engine");
+  }
+  std::string server(const YAML::Node& n, const std::string& what) {
+    return entity(n, what, "server");
+  }
+
+  std::string entity(const YAML::Node& n, const std::string& what, const std::string& kind) {
+    auto s = name(n, what);
+    auto i = names_.find(s);
+    if (i != names_.end() && i->second.kind == kind)
+      return s;
+    std::vector<std::string> candidates;
+    for (auto& [nm, info] : names_)
+      if (info.kind == kind)
+        candidates.push_back(nm);
+    if (i != names_.end())
+      fail(n, what + ": " + show(s) + " is a " + i->second.kind + ", not " +
+                  (kind == "engine" ? "an " : "a ") + kind);
+    fail(n, what + ": no " + kind + " is named " + show(s) + did_you_mean(s, candidates));
+  }
+
+  /// A machine, or an engine or server standing for its machine.
+  std::string place(const YAML::Node& n, const std::string& what) {
+    auto s = name(n, what);
+    if (names_.count(s) || machines_.count(s))
+      return s;
+    std::vector<std::string> candidates;
+    for (auto& [nm, info] : names_)
+      candidates.push_back(nm);
+    for (auto& [nm, p] : machines_)
+      candidates.push_back(nm);
+    std::sort(candidates.begin(), candidates.end());
+    fail(n, what + ": no machine, engine or server is named " + show(s) +
+                did_you_mean(s, candidates));
+  }
+
+  /// The machine a place stands for.
+  std::string machine_of(const std::string& place) const {
+    auto i = names_.find(place);
+    return i != names_.end() ? i->second.machine : place;
+  }
+
+  /// `between: [a, b]`, or `from: a` and `to: b` when `one_way` allows it.
+  link_ends ends(const map_view& m, bool one_way) {
+    link_ends e;
+    auto between = m.find("between");
+    if (between) {
+      if (one_way && (m.has("from") || m.has("to")))
+        fail(*m.key_node(m.has("from") ? "from" : "to"),
+             m.what() + ": give either `between` or `from`/`to`, not both");
+      auto& seq = sequence(*between, m.what() + " `between`");
+      if (seq.size() != 2)
+        fail(*between, m.what() + " `between`: expected a list of two names, found " +
+                           std::to_string(seq.size()));
+      e.from = place(seq[0], m.what() + " `between`");
+      e.to = place(seq[1], m.what() + " `between`");
+      e.both = true;
+      return e;
+    }
+    if (!one_way)
+      fail(m.node(), m.what() + " needs `between: [a, b]`");
+    if (!m.has("from") && !m.has("to"))
+      fail(m.node(), m.what() + " needs `between: [a, b]`, or `from` and `to`");
+    e.from = place(m.need("from"), m.what() + " `from`");
+    e.to = place(m.need("to"), m.what() + " `to`");
+    e.both = false;
+    return e;
+  }
+
+  // -- sections ----------------------------------------------------------------------------
+
+  void read_defaults(const YAML::Node& n, timing& t);
+  void read_machines(const YAML::Node& n, topology& topo);
+  void read_servers(const YAML::Node& n, topology& topo);
+  void read_engines(const YAML::Node& n, topology& topo);
+  void claim_names(const topology& topo);
+  void read_links(const YAML::Node& n, topology& topo);
+  void read_steps(const YAML::Node& n, scenario& s);
+  step read_step(const YAML::Node& n, std::size_t index);
+  step_action read_action(std::string_view key, const YAML::Node& n);
+  void check_bindings(const scenario& s);
+
+private:
+  std::string file_;
+  std::size_t visited_ = 0;
+  std::map<std::string, named> names_;          ///< Engines and servers.
+  std::map<std::string, source_pos> machines_;  ///< Every machine: listed or implied.
+  std::vector<source_pos> server_listen_pos_, server_name_pos_, server_machine_pos_;
+  std::vector<source_pos> engine_name_pos_, engine_machine_pos_;
+  std::vector<std::vector<name_use>> step_uses_;  ///< Per step, its handle/pid names.
+  std::vector<name_use> uses_;                    ///< The step being read.
+};
+
+map_view::map_view(loader& l, const YAML::Node& n, const std::string& what,
+                   std::vector<std::string_view> allowed)
+    : l_(l), node_(n), what_(what) {
+  l_.visit(n);
+  if (!n.IsMap())
+    l_.fail(n, what + ": expected a map, found " + kind_of(n));
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    YAML::Node k = it->first, v = it->second;
+    l_.visit(k);
+    if (!k.IsScalar())
+      l_.fail(k, what + ": a key must be a plain word, found " + kind_of(k));
+    std::string key = k.Scalar();
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+      l_.fail(k, what + ": unknown key " + show(key) + did_you_mean(key, allowed));
+    for (auto& e : entries_)
+      if (e.key == key)
+        l_.fail(k, what + ": the key " + show(key) + " is given twice (first at " +
+                       at_line(loader::pos_of(e.key_node)) + ")");
+    entries_.push_back({std::move(key), k, v});
+  }
+}
+
+YAML::Node map_view::need(std::string_view key) const {
+  auto v = find(key);
+  if (!v)
+    l_.fail(node_, what_ + " needs `" + std::string(key) + "`");
+  return *v;
+}
+
+
+void loader::read_defaults(const YAML::Node& n, timing& t) {
+  map_view m(*this, n, "`defaults`",
+             {"connect_timeout", "rpc_timeout", "keepalive", "lease", "shutdown_grace"});
+  // Zero would make a timer fire at the instant it is armed, forever: every one must be positive.
+  auto read = [&](std::string_view key, sim_time& out) {
+    if (auto v = m.find(key)) {
+      out = duration(*v, "`defaults` `" + std::string(key) + "`");
+      if (out.count() == 0)
+        fail(*v, "`defaults` `" + std::string(key) + "`: must be more than 0");
+    }
+  };
+  read("connect_timeout", t.connect_timeout);
+  read("rpc_timeout", t.rpc_timeout);
+  read("keepalive", t.keepalive);
+  read("lease", t.lease);
+  read("shutdown_grace", t.shutdown_grace);
+}
+
+void loader::read_machines(const YAML::Node& n, topology& topo) {
+  for (const auto& item : sequence(n, "`machines`")) {
+    map_view m(*this, item, "a machine", {"name", "processes"});
+    machine_spec spec;
+    auto name_node = m.need("name");
+    spec.name = name(name_node, "machine `name`");
+    if (auto prev = machines_.find(spec.name); prev != machines_.end())
+      fail(name_node, "the machine " + show(spec.name) + " is listed twice (first at " +
+                          at_line(prev->second) + ")");
+    machines_.emplace(spec.name, pos_of(name_node));
+    std::map<std::uint32_t, source_pos> pids;
+    if (auto procs = m.find("processes")) {
+      for (const auto& p : sequence(*procs, "machine `processes`")) {
+        map_view pm(*this, p, "a process", {"pid", "exe", "description"});
+        process proc;
+        auto pid_node = pm.need("pid");
+        proc.pid = static_cast<std::uint32_t>(integer(pid_node, "process `pid`", UINT32_MAX));
+        if (auto prev = pids.find(proc.pid); prev != pids.end())
+          fail(pid_node, "machine " + show(spec.name) + ": pid " + std::to_string(proc.pid) +
+                             " is given twice (first at " + at_line(prev->second) + ")");
+        pids.emplace(proc.pid, pos_of(pid_node));
+        proc.exe = scalar(pm.need("exe"), "process `exe`");
+        if (auto d = pm.find("description"))
+          proc.description = scalar(*d, "process `description`");
+        spec.processes.push_back(std::move(proc));
+      }
+    }
+    topo.machines.push_back(std::move(spec));
+  }
+}
+
+void loader::read_servers(const YAML::Node& n, topology& topo) {
+  for (const auto& item : sequence(n, "`servers`")) {
+    map_view m(*this, item, "a server", {"name", "machine", "listen", "start"});
+    server_spec spec;
+    auto name_node = m.need("name");
+    spec.name = name(name_node, "server `name`");
+    server_name_pos_.push_back(pos_of(name_node));
+    server_machine_pos_.push_back({});
+    if (auto v = m.find("machine")) {
+      spec.machine = name(*v, "server `machine`");
+      server_machine_pos_.back() = pos_of(*v);
+    }
+    auto listen_node = m.need("listen");
+    spec.listen = scalar(listen_node, "server `listen`");
+    server_listen_pos_.push_back(pos_of(listen_node));
+    auto parsed = protocol::parse_server_options(spec.listen);
+    if (auto* err = std::get_if<protocol::options_error>(&parsed))
+      fail(listen_node, "server `listen` " + show(spec.listen) + ": at byte " +
+                            std::to_string(err->offset) + ": " + err->message);
+    if (auto v = m.find("start"))
+      spec.start = duration(*v, "server `start`");
+    topo.servers.push_back(std::move(spec));
+  }
+}
+
+void loader::read_engines(const YAML::Node& n, topology& topo) {
+  for (const auto& item : sequence(n, "`engines`")) {
+    map_view m(*this, item, "an engine", {"name", "machine", "disconnect", "detach_on_exit"});
+    engine_spec spec;
+    auto name_node = m.need("name");
+    spec.name = name(name_node, "engine `name`");
+    engine_name_pos_.push_back(pos_of(name_node));
+    engine_machine_pos_.push_back({});
+    if (auto v = m.find("machine")) {
+      spec.machine = name(*v, "engine `machine`");
+      engine_machine_pos_.back() = pos_of(*v);
+    }
+    if (auto v = m.find("disconnect")) {
+      auto modes = std::array<std::string_view, 2>{"async", "sync"};
+      spec.mode = choice(*v, "engine `disconnect`", modes) == 0 ? disconnect_mode::async
+                                                                 : disconnect_mode::sync;
+    }
+    if (auto v = m.find("detach_on_exit"))
+      spec.detach_on_exit = boolean(*v, "engine `detach_on_exit`");
+    topo.engines.push_back(std::move(spec));
+  }
+}
+
+void loader::claim_names(const topology& topo) {
+  // Engines and servers share one namespace; each stands for its machine, and a machine never
+  // shares a name with an engine or server that runs elsewhere (the name would mean two places).
+  auto claim = [&](const std::string& nm, const std::string& kind, const std::string& machine,
+                   source_pos pos) {
+    if (auto prev = names_.find(nm); prev != names_.end())
+      fail(pos, "the name " + show(nm) + " is already taken by the " + prev->second.kind +
+                    " at " + at_line(prev->second.pos) +
+                    " (engines and servers share one namespace)");
+    names_.emplace(nm, named{kind, machine.empty() ? nm : machine, pos});
+  };
+  for (std::size_t i = 0; i < topo.servers.size(); ++i)
+    claim(topo.servers[i].name, "server", topo.servers[i].machine, server_name_pos_[i]);
+  for (std::size_t i = 0; i < topo.engines.size(); ++i)
+    claim(topo.engines[i].name, "engine", topo.engines[i].machine, engine_name_pos_[i]);
+
+  auto conflict = [&](const std::string& machine, source_pos pos) {
+    auto i = names_.find(machine);
+    if (i != names_.end() && i->second.machine != machine)
+      fail(pos, "the machine " + show(machine) + " has the name of the " + i->second.kind +
+                    " " + show(machine) + ", which runs on machine " + show(i->second.machine) +
+                    "; give the machine another name");
+  };
+  for (auto& [m, pos] : machines_)
+    conflict(m, pos);
+  for (std::size_t i = 0; i < topo.servers.size(); ++i) {
+    auto& s = topo.servers[i];
+    if (!s.machine.empty())
+      conflict(s.machine, server_machine_pos_[i]);
+  }
+  for (std::size_t i = 0; i < topo.engines.size(); ++i) {
+    auto& e = topo.engines[i];
+    if (!e.machine.empty())
+      conflict(e.machine, engine_machine_pos_[i]);
+  }
+  for (auto& [nm, info] : names_)
+    machines_.emplace(info.machine, info.pos);
+
+  // Two servers on one machine differ by port or pipe.
+  std::map<std::pair<std::string, std::string>, std::string> endpoints;
+  for (std::size_t i = 0; i < topo.servers.size(); ++i) {
+    auto& s = topo.servers[i];
+    auto parsed = protocol::parse_server_options(s.listen);
+    auto endpoint = protocol::endpoint_of(std::get<protocol::transport_options>(parsed));
+    auto machine = s.machine.empty() ? s.name : s.machine;
+    auto [it, fresh] = endpoints.emplace(std::make_pair(machine, endpoint), s.name);
+    if (!fresh)
+      fail(server_listen_pos_[i], "servers " + show(it->second) + " and " + show(s.name) +
+                                      " both listen at " + endpoint + " on machine " +
+                                      show(machine) + "; two servers on one machine differ "
+                                      "by port or pipe");
+  }
+}
+
+void loader::read_links(const YAML::Node& n, topology& topo) {
+  // A link joins two machines; `between` sets both directions, `from`/`to` one. Entries naming
+  // the same pair of machines merge into one link_spec, each direction given at most once.
+  struct seen {
+    std::size_t index;
+    std::string a_machine;
+    source_pos a_to_b, b_to_a;
+  };
+  std::map<std::pair<std::string, std::string>, seen> pairs;
+  for (const auto& item : sequence(n, "`links`")) {
+    map_view m(*this, item, "a link",
+               {"between", "from", "to", "latency", "jitter", "loss", "duplicate"});
+    auto e = ends(m, true);
+    link_params p;
+    if (auto v = m.find("latency")) p.latency = duration(*v, "link `latency`");
+    if (auto v = m.find("jitter")) p.jitter = duration(*v, "link `jitter`");
+    if (auto v = m.find("loss")) p.loss = probability(*v, "link `loss`");
+    if (auto v = m.find("duplicate")) p.duplicate = probability(*v, "link `duplicate`");
+
+    auto ma = machine_of(e.from), mb = machine_of(e.to);
+    auto key = std::minmax(ma, mb);
+    auto here = pos_of(item);
+    auto it = pairs.find({key.first, key.second});
+    if (it == pairs.end()) {
+      link_spec spec{e.from, e.to, p, e.both ? p : link_params{}};
+      seen s{topo.links.size(), ma, here, e.both ? here : source_pos{}};
+      pairs.emplace(std::make_pair(key.first, key.second), s);
+      topo.links.push_back(std::move(spec));
+      continue;
+    }
+    auto& s = it->second;
+    auto& spec = topo.links[s.index];
+    bool forward = ma == s.a_machine;  // this entry's from → to is the spec's a → b
+    auto twice = [&](source_pos first) {
+      fail(here, "the link from " + show(e.from) + " to " + show(e.to) +
+                     " is already given at " + at_line(first));
+    };
+    if (e.both || forward) {
+      if (s.a_to_b.line != 0 || (ma == mb && s.b_to_a.line != 0))
+        twice(s.a_to_b.line != 0 ? s.a_to_b : s.b_to_a);
+    }
+    if (e.both || !forward) {
+      if (s.b_to_a.line != 0)
+        twice(s.b_to_a);
+    }
+    if (e.both || forward) {
+      spec.a_to_b = p;
+      s.a_to_b = here;
+    }
+    if (e.both || !forward) {
+      spec.b_to_a = p;
+      s.b_to_a = here;
+    }
+  }
+}
+
+step_action loader::read_action(std::string_view key, const YAML::Node& n) {
+  const std::string what = "`" + std::string(key) + "`";
+  auto view = [&](std::vector<std::string_view> allowed) {
+    return map_view(*this, n, what, std::move(allowed));
+  };
+  auto eng = [&](const map_view& m) { return engine(m.need("engine"), what + " `engine`"); };
+  auto hnd = [&](const map_view& m) { return handle(m.need("handle"), what + " `handle`"); };
+  auto pd = [&](const map_view& m) { return pid(m.need("pid"), what + " `pid`"); };
+
+  if (key == "connect") {
+    auto m = view({"engine", "options", "as"});
+    action::connect a;
+    a.engine = eng(m);
+    // Not validated: a malformed connect string is a legitimate test of rule S2.
+    a.options = scalar(m.need("options"), what + " `options`");
+    a.as = binding(m, false);
+    return a;
+  }
+  if (key == "disconnect") {
+    auto m = view({"engine", "handle"});
+    return action::disconnect{eng(m), hnd(m)};
+  }
+  if (key == "end_server") {
+    auto m = view({"engine", "handle"});
+    return action::end_server{eng(m), hnd(m)};
+  }
+  if (key == "list_processes") {
+    auto m = view({"engine", "handle", "pids", "max"});
+    action::list_processes a;
+    a.engine = eng(m);
+    a.handle = hnd(m);
+    if (auto v = m.find("pids"))
+      a.pids = pid_list(*v, what + " `pids`");
+    if (auto v = m.find("max"))
+      a.max = static_cast<std::uint32_t>(integer(*v, what + " `max`", UINT32_MAX));
+    return a;
+  }
+  if (key == "find_process") {
+    auto m = view({"engine", "handle", "exe", "only_match", "as"});
+    action::find_process a;
+    a.engine = eng(m);
+    a.handle = hnd(m);
+    a.exe = scalar(m.need("exe"), what + " `exe`");
+    if (auto v = m.find("only_match"))
+      a.only_match = boolean(*v, what + " `only_match`");
+    a.as = binding(m, true);
+    return a;
+  }
+  if (key == "describe_process") {
+    auto m = view({"engine", "handle", "pid"});
+    return action::describe_process{eng(m), hnd(m), pd(m)};
+  }
+  if (key == "attach") {
+    auto m = view({"engine", "handle", "pid"});
+    return action::attach{eng(m), hnd(m), pd(m)};
+  }
+  if (key == "create_process") {
+    auto m = view({"engine", "handle", "command_line", "as"});
+    action::create_process a;
+    a.engine = eng(m);
+    a.handle = hnd(m);
+    a.command_line = scalar(m.need("command_line"), what + " `command_line`");
+    a.as = binding(m, true);
+    return a;
+  }
+  if (key == "detach") {
+    auto m = view({"engine", "pid"});
+    return action::detach{eng(m), pd(m)};
+  }
+  if (key == "terminate") {
+    auto m = view({"engine", "pid"});
+    return action::terminate{eng(m), pd(m)};
+  }
+  if (key == "detach_all") {
+    auto m = view({"engine"});
+    return action::detach_all{eng(m)};
+  }
+  if (key == "terminate_all") {
+    auto m = view({"engine"});
+    return action::terminate_all{eng(m)};
+  }
+  if (key == "end_session") {
+    auto m = view({"engine", "mode"});
+    action::end_session a;
+    a.engine = eng(m);
+    if (auto v = m.find("mode"))
+      a.mode = static_cast<api::end_mode>(
+          choice(*v, what + " `mode`",
+                 std::array<std::string_view, 3>{"passive", "active_detach", "active_terminate"}));
+    return a;
+  }
+  if (key == "process_options") {
+    auto m = view({"engine", "detach_on_exit"});
+    action::process_options a;
+    a.engine = eng(m);
+    a.detach_on_exit = boolean(m.need("detach_on_exit"), what + " `detach_on_exit`");
+    return a;
+  }
+  if (key == "start_server") {
+    auto m = view({"engine", "options"});
+    action::start_server a;
+    a.engine = eng(m);
+    // Not validated, like connect's: StartProcessServer's answer to a bad string is testable.
+    a.options = scalar(m.need("options"), what + " `options`");
+    return a;
+  }
+  if (key == "wait_server_end") {
+    auto m = view({"engine", "timeout"});
+    action::wait_server_end a;
+    a.engine = eng(m);
+    auto t = m.need("timeout");
+    a.timeout = duration(t, what + " `timeout`");
+    // WaitForProcessServerEnd takes milliseconds in 32 bits.
+    if (a.timeout.count() % 1000 != 0)
+      fail(t, what + " `timeout`: must be a whole number of milliseconds");
+    if (a.timeout.count() / 1000 > UINT32_MAX)
+      fail(t, what + " `timeout`: at most 4294967295ms");
+    return a;
+  }
+  if (key == "partition") {
+    auto m = view({"between", "from", "to"});
+    return action::partition{ends(m, true)};
+  }
+  if (key == "heal") {
+    auto m = view({"between", "from", "to"});
+    return action::heal{ends(m, true)};
+  }
+  if (key == "reset") {
+    auto m = view({"between"});
+    auto e = ends(m, false);
+    return action::reset{e.from, e.to};
+  }
+  if (key == "half_open") {
+    auto m = view({"between", "gone"});
+    auto e = ends(m, false);
+    action::half_open a{e.from, e.to, true};
+    if (auto v = m.find("gone"))
+      a.server_gone =
+          choice(*v, what + " `gone`", std::array<std::string_view, 2>{"server", "engine"}) == 0;
+    return a;
+  }
+  if (key == "set_link") {
+    auto m = view({"between", "from", "to", "latency", "jitter", "loss", "duplicate"});
+    action::set_link a;
+    a.ends = ends(m, true);
+    if (auto v = m.find("latency")) a.latency = duration(*v, what + " `latency`");
+    if (auto v = m.find("jitter")) a.jitter = duration(*v, what + " `jitter`");
+    if (auto v = m.find("loss")) a.loss = probability(*v, what + " `loss`");
+    if (auto v = m.find("duplicate")) a.duplicate = probability(*v, what + " `duplicate`");
+    if (!a.latency && !a.jitter && !a.loss && !a.duplicate)
+      fail(n, what + " changes nothing: give `latency`, `jitter`, `loss` or `duplicate`");
+    return a;
+  }
+  if (key == "crash") {
+    auto m = view({"server", "engine"});
+    action::crash a;
+    if (m.has("server") == m.has("engine"))
+      fail(n, what + " needs exactly one of `server` and `engine`");
+    if (auto v = m.find("server")) a.server = server(*v, what + " `server`");
+    if (auto v = m.find("engine")) a.engine = engine(*v, what + " `engine`");
+    return a;
+  }
+  if (key == "restart") {
+    auto m = view({"server"});
+    return action::restart{server(m.need("server"), what + " `server`")};
+  }
+  if (key == "exit_process") {
+    auto m = view({"machine", "pid"});
+    action::exit_process a;
+    a.machine = place(m.need("machine"), what + " `machine`");
+    a.pid = pd(m);
+    return a;
+  }
+  // check
+  auto m = view({"server", "engine", "machine", "sessions", "attached", "running", "handle", "live",
+                 "handles", "targets", "pids"});
+  action::check a;
+  int subjects = int(m.has("server")) + int(m.has("engine")) + int(m.has("machine"));
+  if (subjects != 1)
+    fail(n, what + " needs exactly one subject: `server`, `engine` or `machine`");
+  auto only_for = [&](std::string_view subject, std::initializer_list<std::string_view> keys) {
+    for (auto k : keys)
+      if (auto kn = m.key_node(k); kn && !m.has(subject))
+        fail(*kn, what + ": `" + std::string(k) + "` is an assertion about " +
+                      (subject == "engine" ? "an " : "a ") + std::string(subject));
+  };
+  only_for("server", {"sessions", "attached", "running"});
+  only_for("engine", {"handle", "live", "handles", "targets"});
+  only_for("machine", {"pids"});
+  const auto count_max = static_cast<std::uint64_t>(UINT32_MAX);
+  if (auto v = m.find("server")) {
+    a.server = server(*v, what + " `server`");
+    if (auto x = m.find("sessions")) a.sessions = integer(*x, what + " `sessions`", count_max);
+    if (auto x = m.find("attached")) a.attached = integer(*x, what + " `attached`", count_max);
+    if (auto x = m.find("running")) a.running = boolean(*x, what + " `running`");
+    if (!a.sessions && !a.attached && !a.running)
+      fail(n, what + " of a server needs `sessions`, `attached` or `running`");
+  } else if (auto v = m.find("engine")) {
+    a.engine = engine(*v, what + " `engine`");
+    if (m.has("handle") != m.has("live"))
+      fail(n, what + ": `handle` and `live` go together (`handle: h, live: true`)");
+    if (auto x = m.find("handle")) a.handle = handle(*x, what + " `handle`");
+    if (auto x = m.find("live")) a.live = boolean(*x, what + " `live`");
+    if (auto x = m.find("handles")) a.handles = integer(*x, what + " `handles`", count_max);
+    if (auto x = m.find("targets")) a.targets = integer(*x, what + " `targets`", count_max);
+    if (!a.handle && !a.handles && !a.targets)
+      fail(n, what + " of an engine needs `handle` with `live`, `handles` or `targets`");
+  } else {
+    a.machine = place(m.need("machine"), what + " `machine`");
+    a.pids = pid_list(m.need("pids"), what + " `pids`");
+  }
+  return a;
+}
+
+step loader::read_step(const YAML::Node& n, std::size_t index) {
+  std::vector<std::string_view> allowed{"at", "expect"};
+  for (auto& k : action_keys)
+    allowed.push_back(k.name);
+  map_view m(*this, n, "step " + std::to_string(index + 1), allowed);
+  step st;
+  st.pos = pos_of(n);
+  const action_key* act = nullptr;
+  for (auto& k : m.keys()) {
+    for (auto& ak : action_keys) {
+      if (ak.name != k)
+        continue;
+      if (act)
+        fail(*m.key_node(k), m.what() + " has one action; this one has both `" +
+                                 std::string(act->name) + "` and `" + k + "`");
+      act = &ak;
+    }
+  }
+  if (!act) {
+    std::vector<std::string_view> names;
+    for (auto& k : action_keys)
+      names.push_back(k.name);
+    fail(n, m.what() + " needs an action: one of " + one_of(names));
+  }
+  st.at = duration(m.need("at"), m.what() + " `at`");
+  uses_.clear();
+  st.what = read_action(act->name, *m.find(act->name));
+  if (auto v = m.find("expect")) {
+    if (!act->call)
+      fail(*m.key_node("expect"), m.what() + ": `expect` is for API calls; `" +
+                                      std::string(act->name) + "` is not one");
+    st.expect = hresult(*v, m.what() + " `expect`");
+  }
+  step_uses_.push_back(uses_);
+  return st;
+}
+
+void loader::read_steps(const YAML::Node& n, scenario& s) {
+  auto& seq = sequence(n, "`steps`");
+  if (seq.size() > max_scenario_steps)
+    fail(n, "`steps`: " + std::to_string(seq.size()) + " steps; at most " +
+                std::to_string(max_scenario_steps) + " are allowed");
+  std::size_t i = 0;
+  for (const auto& item : seq) {
+    s.steps.push_back(read_step(item, i));
+    ++i;
+  }
+}
+
+void loader::check_bindings(const scenario& s) {
+  // Steps are issued in order of `at`, file order among equals: a name must be bound by `as` in
+  // a step issued before the one that uses it.
+  std::vector<std::size_t> order(s.steps.size());
+  for (std::size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return s.steps[a].at < s.steps[b].at; });
+  std::map<std::string, std::pair<bool, source_pos>> bound;  // name → (is a pid, where)
+  std::map<std::string, source_pos> later;                   // every binding, for hints
+  for (auto& uses : step_uses_)
+    for (auto& u : uses)
+      if (u.binds)
+        later.emplace(u.name, u.pos);
+  for (auto i : order) {
+    for (auto& u : step_uses_[i]) {
+      const char* kind = u.pid ? "pid" : "handle";
+      auto b = bound.find(u.name);
+      if (u.binds) {
+        if (b != bound.end() && b->second.first != u.pid)
+          fail(u.pos, "`as`: " + show(u.name) + " already names a " +
+                          (b->second.first ? "pid" : "handle") + " (bound at " +
+                          at_line(b->second.second) + "); a " + kind + " needs another name");
+        bound[u.name] = {u.pid, u.pos};
+        continue;
+      }
+      if (b == bound.end()) {
+        std::string msg = std::string("the ") + kind + " name " + show(u.name) +
+                          " is used before any earlier step binds it with `as`";
+        if (auto l = later.find(u.name); l != later.end())
+          msg += " (it is bound at " + at_line(l->second) + ", which is issued later)";
+        else {
+          std::vector<std::string> names;
+          for (auto& [nm, info] : bound)
+            if (info.first == u.pid)
+              names.push_back(nm);
+          msg += did_you_mean(u.name, names);
+        }
+        fail(u.pos, msg);
+      }
+      if (b->second.first != u.pid)
+        fail(u.pos, show(u.name) + " names a " + (b->second.first ? "pid" : "handle") +
+                        " (bound at " + at_line(b->second.second) + "), not a " + kind);
+    }
+  }
+}
+
+scenario loader::load(const std::string& text) {
+  if (text.size() > max_scenario_bytes)
+    fail(source_pos{}, "the file has " + std::to_string(text.size()) + " bytes; at most " +
+                           std::to_string(max_scenario_bytes) + " are read");
+  {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    node_counter counter;
+    try {
+      while (parser.HandleNextDocument(counter)) {
+      }
+    } catch (const prepass_stop& stop) {
+      auto m = stop.mark;
+      fail(m.is_null() ? source_pos{} : source_pos{m.line + 1, m.column + 1}, stop.message);
+    }
+  }
+  const YAML::Node root = YAML::Load(text);
+  if (root.IsNull())
+    fail(source_pos{1, 1}, "the file is empty; a scenario needs at least `name`");
+  map_view top(*this, root, "the scenario",
+               {"name", "description", "seed", "defaults", "machines", "servers", "engines",
+                "links", "steps"});
+  scenario s;
+  s.file = file_;
+  s.name = scalar(top.need("name"), "`name`");
+  if (auto v = top.find("description"))
+    s.description = scalar(*v, "`description`");
+  if (auto v = top.find("seed"))
+    s.seed = integer(*v, "`seed`", UINT64_MAX);
+  if (auto v = top.find("defaults"))
+    read_defaults(*v, s.topo.times);
+  if (auto v = top.find("machines"))
+    read_machines(*v, s.topo);
+  if (auto v = top.find("servers"))
+    read_servers(*v, s.topo);
+  if (auto v = top.find("engines"))
+    read_engines(*v, s.topo);
+  claim_names(s.topo);
+  if (auto v = top.find("links"))
+    read_links(*v, s.topo);
+  if (auto v = top.find("steps"))
+    read_steps(*v, s);
+  check_bindings(s);
+  return s;
+}
+
+}  // namespace
+
+scenario load_scenario(const std::string& text, const std::string& file) {
+  loader l(file);
+  try {
+    return l.load(text);
+  } catch (const scenario_error&) {
+    throw;
+  } catch (const YAML::Exception& e) {
+    // ParserException (DeepRecursion among them), BadConversion, InvalidNode...: the mark, and
+    // yaml-cpp's message without its own "yaml-cpp: error at line..." prefix.
+    source_pos p;
+    if (!e.mark.is_null())
+      p = {e.mark.line + 1, e.mark.column + 1};
+    throw scenario_error(file, p, "YAML: " + e.msg);
+  } catch (const std::bad_alloc&) {
+    throw scenario_error(file, {}, "out of memory while reading the file");
+  } catch (const std::exception& e) {
+    throw scenario_error(file, {}, std::string("cannot read the scenario: ") + e.what());
+  }
+}
+
+scenario load_scenario_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw scenario_error(path, {}, "is a directory, not a scenario file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw scenario_error(path, {}, std::string("cannot open: ") + std::strerror(errno));
+  std::string text;
+  std::array<char, 65536> buf;
+  while (in) {
+    in.read(buf.data(), buf.size());
+    text.append(buf.data(), static_cast<std::size_t>(in.gcount()));
+    if (text.size() > max_scenario_bytes)
+      throw scenario_error(path, {}, "the file has more than " +
+                                         std::to_string(max_scenario_bytes) +
+                                         " bytes; a larger file is refused");
+  }
+  if (in.bad())
+    throw scenario_error(path, {}, "cannot read the file");
+  return load_scenario(text, path);
+}
+
+}  // namespace dbgsim

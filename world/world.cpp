@@ -1,0 +1,613 @@
+#include "world/world.hpp"
+
+#include "actors/engine.hpp"
+#include "actors/environment.hpp"
+#include "actors/link.hpp"
+#include "actors/messages.hpp"
+#include "actors/server.hpp"
+#include "protocol/transport.hpp"
+#include "world/random.hpp"
+
+#include <caf/all.hpp>
+#include <caf/scheduler/test_coordinator.hpp>
+
+#include <algorithm>
+#include <array>
+#include <limits>
+#include <map>
+#include <memory>
+#include <ostream>
+#include <set>
+
+namespace dbgsim {
+namespace {
+
+// The driver turns world calls into CAF requests, so that engines see exactly what any other
+// client actor would send them.
+caf::behavior driver_actor(caf::event_based_actor* self,
+                           std::function<void(const std::string&, std::uint64_t, api::result)> done) {
+  return {
+      [=](call_atom, const caf::actor& engine, const std::string& name, std::uint64_t n,
+          const api::call& c) {
+        self->request(engine, caf::infinite, call_atom::value, n, c)
+            .then([=](api::result& r) { done(name, n, std::move(r)); },
+                  [=](caf::error&) { done(name, n, api::status(protocol::E_ABORT)); });
+      },
+  };
+}
+
+caf::actor_system_config& testing_config(caf::actor_system_config& cfg) {
+  cfg.set("scheduler.policy", caf::atom("testing"));
+  cfg.set("logger.verbosity", caf::atom("quiet"));
+  return cfg;
+}
+
+std::pair<std::string, std::string> ordered(const std::string& a, const std::string& b) {
+  return a <= b ? std::pair{a, b} : std::pair{b, a};
+}
+
+}  // namespace
+
+struct world::impl final : environment {
+  // -- construction --------------------------------------------------------------------------
+
+  impl(topology topo, std::uint64_t seed, world_options opts)
+      : options(opts),
+        times(topo.times),
+        rng(seed),
+        system(testing_config(cfg)),
+        sched(dynamic_cast<caf::scheduler::test_coordinator&>(system.scheduler())),
+        clock(dynamic_cast<caf::detail::test_actor_clock&>(sched.clock())),
+        origin(clock.current_time),
+        judge(topo.times) {
+    build(std::move(topo));
+  }
+
+  ~impl() override {
+    // An actor_system waits in its destructor for every live actor: quit them all first.
+    std::vector<caf::actor> all;
+    for (auto& [name, e] : engines)
+      all.push_back(e.actor);
+    for (auto& [name, s] : servers)
+      for (auto& a : s.incarnations)
+        all.push_back(a);
+    for (auto& [key, l] : links)
+      all.push_back(l);
+    all.push_back(driver);
+    for (auto& a : all)
+      if (a)
+        caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    sched.run();
+  }
+
+  void build(topology topo) {
+    auto claim = [&](const std::string& name, const char* what) {
+      if (name.empty())
+        throw topology_error(std::string("a ") + what + " needs a name");
+      if (!names.insert(name).second)
+        throw topology_error("the name '" + name + "' is used twice (engines and servers share "
+                             "one namespace)");
+    };
+    for (auto& m : topo.machines) {
+      auto& mach = machine_named(m.name);
+      for (auto& p : m.processes) {
+        mach.add(p);
+        // Created processes are numbered above every listed one, on every machine.
+        *next_pid = std::max(*next_pid, (p.pid / 4 + 1) * 4);
+      }
+    }
+    for (auto& e : topo.engines) {
+      claim(e.name, "engine");
+      engine_config cfg;
+      cfg.name = e.name;
+      cfg.machine = e.machine.empty() ? e.name : e.machine;
+      cfg.times = times;
+      cfg.mode = e.mode;
+      cfg.detach_on_exit = e.detach_on_exit;
+      cfg.bug = options.bug;
+      machine_named(cfg.machine);
+      engines.emplace(e.name, engine_entry{cfg.machine, {}, 0, false});
+      engines[e.name].actor = system.spawn(engine_actor, static_cast<environment*>(this), cfg);
+    }
+    for (auto& s : topo.servers) {
+      claim(s.name, "server");
+      auto parsed = protocol::parse_server_options(s.listen);
+      if (auto* err = std::get_if<protocol::options_error>(&parsed))
+        throw topology_error("server '" + s.name + "': listen \"" + s.listen + "\": at byte " +
+                             std::to_string(err->offset) + ": " + err->message);
+      server_config cfg;
+      cfg.name = s.name;
+      cfg.machine = s.machine.empty() ? s.name : s.machine;
+      cfg.listen = std::get<protocol::transport_options>(parsed);
+      cfg.times = times;
+      cfg.bug = options.bug;
+      machine_named(cfg.machine);
+      server_entry entry;
+      entry.config = cfg;
+      entry.endpoint = protocol::endpoint_of(cfg.listen);
+      for (auto& [other_name, other] : servers)
+        if (other.config.machine == cfg.machine && other.endpoint == entry.endpoint)
+          throw topology_error("servers '" + other_name + "' and '" + s.name + "' both listen at " +
+                               entry.endpoint + " on machine '" + cfg.machine + "'");
+      servers.emplace(s.name, std::move(entry));
+      if (s.start.count() == 0) {
+        start_incarnation(s.name);
+      } else {
+        std::string name = s.name;
+        actions.emplace(s.start, [name](world::impl& w) { w.start_incarnation(name); });
+      }
+    }
+    for (auto& l : topo.links) {
+      auto a = resolve(l.a);
+      auto b = resolve(l.b);
+      auto key = ordered(a, b);
+      if (links.count(key) != 0)
+        throw topology_error("the link between '" + l.a + "' and '" + l.b + "' is given twice");
+      if (key.first == a)
+        make_link(a, b, l.a_to_b, l.b_to_a);
+      else
+        make_link(b, a, l.b_to_a, l.a_to_b);
+    }
+    driver = system.spawn(driver_actor,
+                          [this](const std::string& e, std::uint64_t n, api::result r) {
+                            completed(e, n, std::move(r));
+                          });
+    sched.run();
+  }
+
+  caf::actor make_link(const std::string& a, const std::string& b, link_params ab, link_params ba) {
+    auto l = system.spawn(link_actor, static_cast<environment*>(this), a, b, ab, ba);
+    links.emplace(ordered(a, b), l);
+    return l;
+  }
+
+  void start_incarnation(const std::string& name) {
+    auto& s = servers.at(name);
+    s.running = true;
+    ++s.incarnation;
+    s.incarnations.push_back(
+        system.spawn(server_actor, static_cast<environment*>(this), s.config, s.incarnation));
+  }
+
+  // -- environment ---------------------------------------------------------------------------
+
+  sim_time now() const override {
+    return std::chrono::duration_cast<sim_time>(clock.current_time - origin);
+  }
+
+  void record(event e) override {
+    e.t = now();
+    ++recorded;
+    ++per_kind[static_cast<std::size_t>(e.kind)];
+    judge.observe(e);
+    if (options.keep_trace)
+      trace.push_back(std::move(e));
+  }
+
+  double draw_unit() override { return rng.unit(); }
+  std::uint64_t draw_upto(std::uint64_t n) override { return rng.upto(n); }
+
+  caf::actor link_between(const std::string& a, const std::string& b) override {
+    auto i = links.find(ordered(a, b));
+    if (i != links.end())
+      return i->second;
+    auto key = ordered(a, b);
+    return make_link(key.first, key.second, {}, {});
+  }
+
+  dbgsim::machine& machine_named(const std::string& name) override {
+    auto i = machines.find(name);
+    if (i == machines.end())
+      i = machines.emplace(name, dbgsim::machine(name, next_pid)).first;
+    return i->second;
+  }
+
+  std::string machine_named_by(const std::string& name) const override { return resolve(name); }
+
+  std::string machine_of_engine(const std::string& engine) const override {
+    auto i = engines.find(engine);
+    return i == engines.end() ? std::string{} : i->second.machine;
+  }
+
+  caf::actor server_at(const std::string& machine_name,
+                       const std::string& endpoint) const override {
+    for (auto& [name, s] : servers)
+      if (s.running && s.config.machine == machine_name && s.endpoint == endpoint)
+        return s.incarnations.back();
+    return {};
+  }
+
+  std::uint64_t next_frame_id() override { return ++frames; }
+
+  std::string server_name_at(const std::string& machine_name,
+                             const std::string& endpoint) const override {
+    for (auto& [name, s] : servers)
+      if (s.running && s.config.machine == machine_name && s.endpoint == endpoint)
+        return name;
+    return {};
+  }
+
+  caf::actor engine_named(const std::string& name) const override {
+    auto i = engines.find(name);
+    if (i == engines.end() || i->second.crashed)
+      return {};
+    return i->second.actor;
+  }
+
+  protocol::hresult start_server(const std::string& engine, const std::string& machine_name,
+                                 const std::string& options_text, std::string& name) override {
+    auto parsed = protocol::parse_server_options(options_text);
+    if (std::holds_alternative<protocol::options_error>(parsed))
+      return protocol::E_INVALIDARG;
+    auto opts = std::get<protocol::transport_options>(parsed);
+    auto endpoint = protocol::endpoint_of(opts);
+    if (server_at(machine_name, endpoint))
+      return protocol::E_FAIL;  // The endpoint is taken, as binding a used port fails.
+    auto& count = started_by[engine];
+    name = engine + ".server" + std::to_string(++count);
+    names.insert(name);
+    server_config cfg;
+    cfg.name = name;
+    cfg.machine = machine_name;
+    cfg.listen = opts;
+    cfg.times = times;
+    cfg.bug = options.bug;
+    server_entry entry;
+    entry.config = cfg;
+    entry.endpoint = endpoint;
+    servers.emplace(name, std::move(entry));
+    start_incarnation(name);
+    return protocol::S_OK;
+  }
+
+  void server_ended(const std::string& server) override {
+    auto i = servers.find(server);
+    if (i == servers.end())
+      return;
+    i->second.running = false;
+    for (auto& [name, e] : engines)
+      if (!e.crashed)
+        caf::anon_send(e.actor, srv_end_atom::value, server);
+  }
+
+  void register_engine(const std::string& name, std::function<engine_view()> f) override {
+    engine_views[name] = std::move(f);
+  }
+
+  void register_server(const std::string& name, std::function<server_view()> f) override {
+    server_views[name] = std::move(f);
+  }
+
+  // -- calls ---------------------------------------------------------------------------------
+
+  void completed(const std::string& engine, std::uint64_t n, api::result r) {
+    in_flight.erase({engine, n});
+    if (on_complete)
+      on_complete(engine, n, r);
+    results[{engine, n}] = std::move(r);
+  }
+
+  // -- helpers ---------------------------------------------------------------------------
+
+  std::string resolve(const std::string& name) const {
+    if (auto i = engines.find(name); i != engines.end())
+      return i->second.machine;
+    if (auto i = servers.find(name); i != servers.end())
+      return i->second.config.machine;
+    return name;
+  }
+
+  void fault(std::string what, std::string a, std::string b, std::string detail = {}) {
+    event e;
+    e.kind = event_kind::fault;
+    e.actor = "world";
+    e.what = std::move(what);
+    e.peer = a + (b.empty() ? "" : "->" + b);
+    e.detail = std::move(detail);
+    record(std::move(e));
+  }
+
+  sim_time next_timer() const {
+    if (!clock.has_pending_timeout())
+      return sim_time::max();
+    return std::chrono::duration_cast<sim_time>(clock.schedule().begin()->first - origin);
+  }
+
+  void set_time(sim_time t) {
+    auto tp = origin + t;
+    if (tp > clock.current_time)
+      clock.current_time = tp;
+  }
+
+  // Runs every ready job. Re-entry (a completion callback issuing a call) only queues: the
+  // outer drain runs the new jobs in order.
+  void drain() {
+    if (draining)
+      return;
+    draining = true;
+    sched.run();
+    draining = false;
+  }
+
+  void run_until(sim_time t) {
+    for (;;) {
+      drain();
+      const auto timer = next_timer();
+      const auto action = actions.empty() ? sim_time::max() : actions.begin()->first;
+      const auto next = std::min(timer, action);
+      if (next > t)
+        break;
+      set_time(next);
+      if (action <= timer) {
+        auto node = actions.extract(actions.begin());
+        node.mapped()(*this);
+        continue;
+      }
+      clock.trigger_timeout();
+    }
+    set_time(t);
+  }
+
+  struct engine_entry {
+    std::string machine;
+    caf::actor actor;
+    std::uint64_t calls = 0;
+    bool crashed = false;
+  };
+  struct server_entry {
+    server_config config;
+    std::string endpoint;
+    std::uint32_t incarnation = 0;
+    bool running = false;
+    std::vector<caf::actor> incarnations;  ///< Every incarnation's actor, the current one last.
+  };
+
+  world_options options;
+  timing times;
+  random_source rng;
+  caf::actor_system_config cfg;
+  caf::actor_system system;
+  caf::scheduler::test_coordinator& sched;
+  caf::detail::test_actor_clock& clock;
+  caf::actor_clock::time_point origin;
+  oracle judge;
+  std::vector<event> trace;
+  std::size_t recorded = 0;
+  std::array<std::size_t, 32> per_kind{};
+  std::set<std::string> names;
+  std::map<std::string, dbgsim::machine> machines;
+  /// Shared by every machine, so that created processes have ids unique across machines:
+  /// an engine names its targets by pid alone (S20).
+  std::shared_ptr<std::uint32_t> next_pid = std::make_shared<std::uint32_t>(1000);
+  std::map<std::string, engine_entry> engines;
+  std::map<std::string, server_entry> servers;
+  std::map<std::pair<std::string, std::string>, caf::actor> links;
+  std::map<std::string, std::uint64_t> started_by;
+  std::map<std::string, std::function<engine_view()>> engine_views;
+  std::map<std::string, std::function<server_view()>> server_views;
+  std::multimap<sim_time, std::function<void(world::impl&)>> actions;
+  std::set<std::pair<std::string, std::uint64_t>> in_flight;
+  std::map<std::pair<std::string, std::uint64_t>, api::result> results;
+  std::function<void(const std::string&, std::uint64_t, const api::result&)> on_complete;
+  caf::actor driver;
+  world* owner = nullptr;
+  bool draining = false;
+  std::uint64_t frames = 0;
+};
+
+world::world(topology topo, std::uint64_t seed, world_options options)
+    : impl_(std::make_unique<impl>(std::move(topo), seed, options)) {
+  impl_->owner = this;
+}
+
+world::~world() = default;
+
+std::uint64_t world::call(const std::string& engine, api::call c) {
+  auto i = impl_->engines.find(engine);
+  if (i == impl_->engines.end())
+    throw std::invalid_argument("no engine named '" + engine + "'");
+  const auto n = ++i->second.calls;
+  impl_->in_flight.insert({engine, n});
+  caf::anon_send(impl_->driver, call_atom::value, i->second.actor, engine, n, std::move(c));
+  impl_->drain();
+  return n;
+}
+
+std::optional<api::result> world::result_of(const std::string& engine, std::uint64_t call) const {
+  auto i = impl_->results.find({engine, call});
+  if (i == impl_->results.end())
+    return std::nullopt;
+  return i->second;
+}
+
+void world::on_complete(
+    std::function<void(const std::string&, std::uint64_t, const api::result&)> f) {
+  impl_->on_complete = std::move(f);
+}
+
+void world::partition(const std::string& from, const std::string& to) {
+  auto a = impl_->resolve(from), b = impl_->resolve(to);
+  impl_->fault("partition", a, b);
+  caf::anon_send(impl_->link_between(a, b), partition_atom::value, a, b);
+  impl_->drain();
+}
+
+void world::heal(const std::string& from, const std::string& to) {
+  auto a = impl_->resolve(from), b = impl_->resolve(to);
+  impl_->fault("heal", a, b);
+  caf::anon_send(impl_->link_between(a, b), heal_atom::value, a, b);
+  impl_->drain();
+}
+
+void world::heal_all() {
+  impl_->fault("heal", "*", "*");
+  for (auto& [key, l] : impl_->links) {
+    caf::anon_send(l, heal_atom::value, key.first, key.second);
+    caf::anon_send(l, heal_atom::value, key.second, key.first);
+  }
+  impl_->drain();
+}
+
+void world::reset(const std::string& a, const std::string& b) {
+  auto ma = impl_->resolve(a), mb = impl_->resolve(b);
+  impl_->fault("reset", ma, mb);
+  caf::anon_send(impl_->link_between(ma, mb), reset_atom::value, std::string{});
+  impl_->drain();
+}
+
+void world::half_open(const std::string& a, const std::string& b, bool server_gone) {
+  auto ma = impl_->resolve(a), mb = impl_->resolve(b);
+  impl_->fault("half_open", ma, mb, server_gone ? "server end gone" : "engine end gone");
+  caf::anon_send(impl_->link_between(ma, mb), half_open_atom::value, std::string{}, server_gone);
+  impl_->drain();
+}
+
+void world::change_link(const std::string& from, const std::string& to, link_params params) {
+  auto a = impl_->resolve(from), b = impl_->resolve(to);
+  impl_->fault("link_change", a, b,
+               "latency=" + std::to_string(params.latency.count()) + "us jitter=" +
+                   std::to_string(params.jitter.count()) + "us loss=" + std::to_string(params.loss) +
+                   " duplicate=" + std::to_string(params.duplicate));
+  caf::anon_send(impl_->link_between(a, b), params_atom::value, a, b, params);
+  impl_->drain();
+}
+
+void world::crash_server(const std::string& server) {
+  auto i = impl_->servers.find(server);
+  if (i == impl_->servers.end())
+    throw std::invalid_argument("no server named '" + server + "'");
+  impl_->fault("crash_server", server, "");
+  if (!i->second.running || i->second.incarnations.empty())
+    return;
+  i->second.running = false;
+  caf::anon_send(i->second.incarnations.back(), crash_atom::value);
+  impl_->drain();
+}
+
+void world::restart_server(const std::string& server) {
+  auto i = impl_->servers.find(server);
+  if (i == impl_->servers.end())
+    throw std::invalid_argument("no server named '" + server + "'");
+  impl_->fault("restart_server", server, "");
+  if (i->second.running) {
+    // A restart of a running server is a crash followed by a start.
+    i->second.running = false;
+    caf::anon_send(i->second.incarnations.back(), crash_atom::value);
+    impl_->drain();
+  }
+  impl_->start_incarnation(server);
+  impl_->drain();
+}
+
+void world::crash_engine(const std::string& engine) {
+  auto i = impl_->engines.find(engine);
+  if (i == impl_->engines.end())
+    throw std::invalid_argument("no engine named '" + engine + "'");
+  impl_->fault("crash_engine", engine, "");
+  if (i->second.crashed)
+    return;
+  i->second.crashed = true;
+  caf::anon_send(i->second.actor, crash_atom::value);
+  impl_->drain();
+}
+
+void world::exit_process(const std::string& machine_name, std::uint32_t pid) {
+  auto m = impl_->resolve(machine_name);
+  auto& mach = impl_->machine_named(m);
+  auto* p = mach.find(pid);
+  if (p == nullptr)
+    return;
+  auto attached = p->attached;
+  mach.remove(pid);
+  event e;
+  e.kind = event_kind::process_exited;
+  e.actor = "world";
+  e.peer = m;
+  e.pid = pid;
+  impl_->record(std::move(e));
+  if (!attached)
+    return;
+  // The owner is a server (a session attached it) or an engine (a local attach).
+  if (auto s = impl_->servers.find(attached->owner); s != impl_->servers.end()) {
+    if (s->second.running)
+      caf::anon_send(s->second.incarnations.back(), exited_atom::value, pid);
+  } else if (auto eng = impl_->engine_named(attached->owner)) {
+    caf::anon_send(eng, exited_atom::value, pid);
+  }
+  impl_->drain();
+}
+
+void world::at(sim_time t, std::function<void(world&)> action) {
+  impl_->actions.emplace(t, [action = std::move(action)](world::impl& w) { action(*w.owner); });
+}
+
+sim_time world::now() const { return impl_->now(); }
+
+void world::run_until(sim_time t) { impl_->run_until(t); }
+
+void world::run_until_quiet(sim_time limit) {
+  // Step from one pending timer to the next until no call or action is left.
+  while (now() < limit && (!impl_->in_flight.empty() || !impl_->actions.empty())) {
+    auto next = std::min({impl_->next_timer(),
+                          impl_->actions.empty() ? sim_time::max() : impl_->actions.begin()->first,
+                          limit});
+    run_until(std::max(next, now()));
+    if (next == sim_time::max())
+      break;
+  }
+}
+
+void world::settle() {
+  heal_all();
+  const auto& t = impl_->times;
+  // Long enough for every bound to expire after the network healed: a connect timeout, then a
+  // lease (plus the keepalive that detects it and an rpc round) and a shutdown grace.
+  const auto span = t.connect_timeout + t.lease + t.keepalive + t.rpc_timeout + t.shutdown_grace;
+  run_until_quiet(now() + span);
+  run_for(span);
+  impl_->judge.finish(now(), true);
+}
+
+engine_view world::inspect_engine(const std::string& engine) const {
+  auto i = impl_->engine_views.find(engine);
+  if (i == impl_->engine_views.end())
+    throw std::invalid_argument("no engine named '" + engine + "'");
+  return i->second();
+}
+
+server_view world::inspect_server(const std::string& server) const {
+  auto i = impl_->server_views.find(server);
+  if (i == impl_->server_views.end())
+    throw std::invalid_argument("no server named '" + server + "'");
+  return i->second();
+}
+
+const std::vector<event>& world::events() const { return impl_->trace; }
+
+std::size_t world::event_count() const { return impl_->recorded; }
+
+std::size_t world::event_count(event_kind k) const {
+  return impl_->per_kind[static_cast<std::size_t>(k)];
+}
+
+void world::write_trace(std::ostream& out) const {
+  for (const auto& e : impl_->trace)
+    out << to_json_line(e) << '\n';
+}
+
+const std::vector<violation>& world::violations() const { return impl_->judge.violations(); }
+
+std::size_t world::calls_in_flight() const { return impl_->in_flight.size(); }
+
+std::string world::machine_of(const std::string& name) const { return impl_->resolve(name); }
+
+std::vector<process> world::processes_on(const std::string& name) const {
+  std::vector<process> out;
+  auto i = impl_->machines.find(impl_->resolve(name));
+  if (i != impl_->machines.end())
+    for (const auto& [pid, p] : i->second.processes())
+      out.push_back(p);
+  return out;
+}
+
+}  // namespace dbgsim
