@@ -15,7 +15,7 @@ namespace {
 class engine_actor_io final : public engine_io {
 public:
   engine_actor_io(caf::event_based_actor* self, environment* env, const engine_config& config)
-      : self_(self), env_(env), name_(config.name), machine_(config.machine), times_(config.times) {}
+      : self_(self), env_(env), name_(config.name), machine_(config.machine) {}
 
   sim_time now() const override { return env_->now(); }
 
@@ -38,7 +38,7 @@ public:
     e.conn = r.conn;
     e.session = f.session;
     e.incarnation = f.incarnation;
-    e.what = std::string(protocol::name_of(protocol::type_of(f.body)));
+    e.what = protocol::type_of(f.body);
     e.call = call;
     e.value = p.bytes.size();
     e.frame = p.id;
@@ -54,15 +54,7 @@ public:
     auto i = pending_.find(call);
     if (i == pending_.end())
       return;  // Completed twice: the core broke S15; the oracle reports the missing one.
-    event e;
-    e.kind = event_kind::done;
-    e.call = call;
-    e.api = i->second.api;
-    e.hr = r.hr;
-    e.handle = r.handle;
-    e.pid = r.pid;
-    record(std::move(e));
-    i->second.promise.deliver(std::move(r));
+    i->second.deliver(std::move(r));
     pending_.erase(i);
   }
 
@@ -76,30 +68,9 @@ public:
     return env_->start_server(name_, machine_, options, name);
   }
 
-  /// Records the call and keeps its promise until complete().
-  void begin(std::uint64_t call, const api::call& c, caf::response_promise promise) {
-    event e;
-    e.kind = event_kind::call;
-    e.call = call;
-    e.api = std::string(api::name_of(c));
-    e.handle = api::handle_of(c);
-    e.value = static_cast<std::uint64_t>(bound_of(c).count());
-    if (auto* x = std::get_if<api::connect>(&c))
-      e.detail = x->options;
-    else if (auto* x = std::get_if<api::start_server>(&c))
-      e.detail = x->options;
-    else if (auto* x = std::get_if<api::find_process>(&c))
-      e.detail = x->exe;
-    else if (auto* x = std::get_if<api::create_process>(&c))
-      e.detail = x->command_line;
-    std::visit(
-        [&](const auto& x) {
-          if constexpr (requires { x.pid; })
-            e.pid = x.pid;
-        },
-        c);
-    pending_.emplace(call, pending_call{e.api, std::move(promise)});
-    record(std::move(e));
+  /// Keeps the call's promise until complete(). The world records the call and its result.
+  void begin(std::uint64_t call, caf::response_promise promise) {
+    pending_.emplace(call, std::move(promise));
   }
 
   /// Answers every call still open with `hr` (the engine crashed: its caller is gone too).
@@ -118,28 +89,12 @@ private:
     return i->second;
   }
 
-  // S15's bound per call: what the oracle holds the engine to.
-  sim_time bound_of(const api::call& c) const {
-    if (std::holds_alternative<api::connect>(c))
-      return times_.connect_timeout;
-    if (auto* w = std::get_if<api::wait_server_end>(&c))
-      return std::chrono::milliseconds(w->timeout_ms);
-    // Calls that touch every target may run one rpc per target, all in parallel.
-    return times_.rpc_timeout;
-  }
-
-  struct pending_call {
-    std::string api;
-    caf::response_promise promise;
-  };
-
   caf::event_based_actor* self_;
   environment* env_;
   std::string name_;
   std::string machine_;
   std::map<std::string, caf::actor, std::less<>> links_;  ///< By far machine.
-  timing times_;
-  std::map<std::uint64_t, pending_call> pending_;
+  std::map<std::uint64_t, caf::response_promise> pending_;
 };
 
 // The io and the core live as long as the behaviour; the core refers to the io, hence one box.
@@ -160,7 +115,7 @@ caf::behavior engine_actor(caf::event_based_actor* self, environment* env, engin
   return {
       [=](call_atom, std::uint64_t call, const api::call& c) -> caf::result<api::result> {
         auto promise = self->make_response_promise<api::result>();
-        box->io.begin(call, c, promise);
+        box->io.begin(call, promise);
         if (box->crashed) {
           box->io.complete(call, api::status(protocol::E_ABORT));
         } else {
@@ -177,7 +132,7 @@ caf::behavior engine_actor(caf::event_based_actor* self, environment* env, engin
           e.kind = event_kind::frame_dropped;
           e.peer = p.from_machine;
           e.conn = p.via.conn;
-          e.reason = "decode_error";
+          e.reason = reason_kind::decode_error;
           e.detail = std::string(protocol::name_of(err->code)) + " at byte " +
                      std::to_string(err->offset) + ": " + err->detail;
           box->io.record(std::move(e));

@@ -139,7 +139,7 @@ struct engine_ops {
     return nullptr;
   }
 
-  void kill_handle(connection& c, const char* reason) {
+  void kill_handle(connection& c, reason_kind reason) {
     c.handle_live = false;
     auto e = make(event_kind::handle_dead);
     e.handle = c.handle;
@@ -203,10 +203,10 @@ struct engine_ops {
   void add_live_target(connection& c, std::uint32_t pid) {
     add_target(&c, pid);
     if (c.shutting_down || c.ended)
-      remove_target(pid, c.shutting_down ? "shutting_down" : "unknown_session", true);
+      remove_target(pid, c.shutting_down ? reason_kind::shutting_down : reason_kind::unknown_session, true);
   }
 
-  void remove_target(std::uint32_t pid, const char* reason, bool lost = false) {
+  void remove_target(std::uint32_t pid, reason_kind reason, bool lost = false) {
     auto i = st.targets.find(pid);
     if (i == st.targets.end())
       return;
@@ -229,7 +229,7 @@ struct engine_ops {
     auto e = make(event_kind::session_released);
     e.conn = c.via.conn;
     e.session = c.session;
-    e.reason = "released";
+    e.reason = reason_kind::released;
     io.record(std::move(e));
   }
 
@@ -244,7 +244,7 @@ struct engine_ops {
   }
 
   /// The engine learns the session is gone (S19, S22): targets are lost, the handle stays.
-  void lose(connection& c, const char* reason) {
+  void lose(connection& c, reason_kind reason) {
     c.ended = true;
     if (c.held) {
       c.held = false;
@@ -321,7 +321,7 @@ struct engine_ops {
   }
 
   /// Detaches (or kills) a local target at once.
-  void local_end(std::uint32_t pid, bool kill, const char* reason) {
+  void local_end(std::uint32_t pid, bool kill, reason_kind reason) {
     auto& m = io.local_machine();
     auto e = make(kill ? event_kind::process_killed : event_kind::process_detached);
     e.peer = cfg.machine;
@@ -332,7 +332,7 @@ struct engine_ops {
     else if (auto* p = m.find(pid))
       p->attached.reset();
     io.record(std::move(e));
-    remove_target(pid, kill ? "terminate" : "detach");
+    remove_target(pid, kill ? reason_kind::terminate : reason_kind::detach);
   }
 
   void local_call(std::uint64_t call, const api::call& c) {
@@ -404,7 +404,7 @@ struct engine_ops {
       return complete(call, E_INVALIDARG);  // S5: nothing sent, nothing changed.
     const bool kill_now = cfg.bug != mutant::release_on_ack;
     if (kill_now) {
-      kill_handle(*c, "disconnect");
+      kill_handle(*c, reason_kind::disconnect);
       // S6: calls in flight on the handle are aborted; their replies will be dropped.
       std::vector<std::uint32_t> ids;
       for (auto& [wire, p] : st.pending)
@@ -483,7 +483,7 @@ struct engine_ops {
   void end_target(std::uint64_t call, std::uint32_t pid, bool kill, bool grouped) {
     auto i = st.targets.find(pid);
     if (i->second.conn == 0) {
-      local_end(pid, kill, kill ? "terminate" : "detach");
+      local_end(pid, kill, kill ? reason_kind::terminate : reason_kind::detach);
       if (!grouped)
         complete(call, S_OK);
       return;
@@ -519,10 +519,10 @@ struct engine_ops {
     for (auto pid : pids) {
       auto conn = st.targets.at(pid).conn;
       if (conn == 0) {
-        local_end(pid, !st.detach_on_exit, "end_session");
+        local_end(pid, !st.detach_on_exit, reason_kind::end_session);
         continue;
       }
-      remove_target(pid, "end_session");
+      remove_target(pid, reason_kind::end_session);
       maybe_release(st.conns.at(conn));
     }
   }
@@ -547,13 +547,13 @@ struct engine_ops {
 
   // -- frames --------------------------------------------------------------------------------
 
-  void drop(const route& r, const frame& f, const char* reason) {
+  void drop(const route& r, const frame& f, reason_kind reason) {
     auto e = make(event_kind::frame_dropped);
     e.peer = r.server_machine;
     e.conn = r.conn;
     e.session = f.session;
     e.incarnation = f.incarnation;
-    e.what = std::string(name_of(type_of(f.body)));
+    e.what = protocol::type_of(f.body);
     e.reason = reason;
     io.record(std::move(e));
   }
@@ -564,7 +564,7 @@ struct engine_ops {
     const bool waiting = i != st.pending.end() && i->second.kind == wait_kind::connect;
     if (const auto* ok = std::get_if<connect_accepted>(&f.body)) {
       if (!waiting && cfg.bug != mutant::late_reply_revives)
-        return drop(c.via, f, "late_reply");  // S3: the connect already timed out.
+        return drop(c.via, f, reason_kind::late_reply);  // S3: the connect already timed out.
       // late-reply-revives (planted bug) gets here without a waiting call.
       const std::uint64_t call = waiting ? i->second.call : 0;
       c.state = connection::phase::open;
@@ -600,7 +600,7 @@ struct engine_ops {
       return;
     }
     if (!waiting)
-      return drop(c.via, f, "late_reply");
+      return drop(c.via, f, reason_kind::late_reply);
     const auto* no = std::get_if<connect_refused>(&f.body);
     c.state = connection::phase::closed;
     c.ended = true;
@@ -618,18 +618,18 @@ struct engine_ops {
     if (std::holds_alternative<unknown_session>(f.body)) {
       // S10, S22: the server does not know the session (a restart, a lease that expired).
       fail_in_flight(c, RPC_E_DISCONNECTED, false);
-      lose(c, "unknown_session");
+      lose(c, reason_kind::unknown_session);
       fail_in_flight(c, S_OK, true);
       return;
     }
     if (st.unanswered.erase(wire) != 0) {
       if (std::holds_alternative<disconnect_ack>(f.body) && c.kill_handle_on_ack && c.handle_live)
-        kill_handle(c, "disconnect");  // release-on-ack (planted bug)
+        kill_handle(c, reason_kind::disconnect);  // release-on-ack (planted bug)
       return;
     }
     auto i = st.pending.find(wire);
     if (i == st.pending.end())
-      return drop(c.via, f, st.aborted.count(wire) ? "dead_handle" : "unknown_call");
+      return drop(c.via, f, st.aborted.count(wire) ? reason_kind::dead_handle : reason_kind::unknown_call);
     std::visit(
         [&](const auto& m) {
           using T = std::decay_t<decltype(m)>;
@@ -658,11 +658,11 @@ struct engine_ops {
                                std::is_same_v<T, terminate_process_reply>) {
             constexpr bool kill = std::is_same_v<T, terminate_process_reply>;
             if (m.hr == S_OK)
-              remove_target(ended_pid(wire), kill ? "terminate" : "detach");
+              remove_target(ended_pid(wire), kill ? reason_kind::terminate : reason_kind::detach);
             else if (m.hr == E_INVALIDARG)
               // The session no longer has it attached (an earlier detach whose reply was lost
               // went through): keeping the target would hold the session for ever (S18, S20).
-              remove_target(ended_pid(wire), "not_attached");
+              remove_target(ended_pid(wire), reason_kind::not_attached);
             finish_rpc(wire, m.hr);
             maybe_release(c);
           } else if constexpr (std::is_same_v<T, end_server_ack> ||
@@ -671,7 +671,7 @@ struct engine_ops {
           } else if constexpr (std::is_same_v<T, error_reply>) {
             finish_rpc(wire, m.hr);
           } else {
-            drop(c.via, f, "unexpected");
+            drop(c.via, f, reason_kind::unexpected);
           }
         },
         f.body);
@@ -691,7 +691,7 @@ struct engine_ops {
       // the server may end before its grace period.
       c.shutting_down = true;
       const bool was_held = c.held;
-      lose(c, "shutting_down");
+      lose(c, reason_kind::shutting_down);
       c.ended = false;  // Calls get RPC_E_DISCONNECTED through shutting_down; end_server acks.
       if (was_held)
         notify(c, disconnect_request{});
@@ -699,7 +699,7 @@ struct engine_ops {
     }
     if (const auto* x = std::get_if<process_exited>(&f.body)) {
       if (c.targets.count(x->pid) != 0) {
-        remove_target(x->pid, "exited");
+        remove_target(x->pid, reason_kind::exited);
         maybe_release(c);
       }
     }
@@ -749,8 +749,8 @@ void engine_core::on_call(std::uint64_t call, const api::call& c) {
           } else {
             ops.end_all(call, x.mode == api::end_mode::active_terminate, true);
           }
-        } else if constexpr (std::is_same_v<T, api::set_detach_on_exit>) {
-          ops.set_detach_on_exit(call, x.on);
+        } else if constexpr (std::is_same_v<T, api::process_options>) {
+          ops.set_detach_on_exit(call, x.detach_on_exit);
         } else if constexpr (std::is_same_v<T, api::start_server>) {
           std::string name;
           auto hr = io_.start_server(x.options, name);
@@ -770,14 +770,14 @@ void engine_core::on_frame(const route& r, const frame& f) {
   engine_ops ops{config_, io_, *st_};
   auto i = st_->conns.find(r.conn);
   if (i == st_->conns.end() || r.engine != config_.name)
-    return ops.drop(r, f, "unknown_session");
+    return ops.drop(r, f, reason_kind::unknown_session);
   auto& c = i->second;
   if (std::holds_alternative<connect_accepted>(f.body) ||
       std::holds_alternative<connect_refused>(f.body))
     return ops.on_connect_reply(c, f);
   if (c.state != connection::phase::open || f.session != c.session ||
       f.incarnation != c.incarnation)
-    return ops.drop(r, f, "unknown_session");
+    return ops.drop(r, f, reason_kind::unknown_session);
   c.last_heard = io_.now();
   if (std::holds_alternative<server_shutting_down>(f.body) ||
       std::holds_alternative<process_exited>(f.body))
@@ -817,7 +817,7 @@ void engine_core::on_reset(const route& r) {
   // S19: calls in flight fail at once, the session is gone, the handle stays live.
   ops.fail_in_flight(c, RPC_S_CALL_FAILED, false);
   ops.fail_in_flight(c, S_OK, true);  // A sync disconnect waiting for its ack: the session ended.
-  ops.lose(c, "reset");
+  ops.lose(c, reason_kind::reset);
   c.state = connection::phase::closed;
 }
 
@@ -827,7 +827,7 @@ void engine_core::on_timer(std::uint64_t id) {
   engine_ops ops{config_, io_, *st_};
   const auto kind = id & timer_kind_mask;
   const auto payload = id & ~timer_kind_mask;
-  auto timer_event = [&](const char* what, std::uint64_t conn, std::uint64_t call) {
+  auto timer_event = [&](timer_kind what, std::uint64_t conn, std::uint64_t call) {
     event e = ops.make(event_kind::timer);
     e.what = what;
     e.conn = conn;
@@ -840,7 +840,8 @@ void engine_core::on_timer(std::uint64_t id) {
     if (i == st_->pending.end())
       return;  // Answered in time.
     auto p = i->second;
-    timer_event(kind == connect_timer ? "connect_timeout" : "rpc_timeout", p.conn, p.call);
+    timer_event(kind == connect_timer ? timer_kind::connect_timeout : timer_kind::rpc_timeout, p.conn,
+                p.call);
     if (kind == connect_timer) {
       auto& c = st_->conns.at(p.conn);
       c.state = connection::phase::closed;  // S3: a reply arriving later is dropped.
@@ -858,8 +859,8 @@ void engine_core::on_timer(std::uint64_t id) {
       return;  // Nothing holds the session any more: keepalives stop.
     if (io_.now() - c.last_heard >= config_.times.lease) {
       // S22: a lease time of silence: the session is as good as gone.
-      timer_event("silence", c.via.conn, 0);
-      ops.lose(c, "silence");
+      timer_event(timer_kind::silence, c.via.conn, 0);
+      ops.lose(c, reason_kind::silence);
       return;
     }
     ops.notify(c, keepalive{});
@@ -869,7 +870,7 @@ void engine_core::on_timer(std::uint64_t id) {
   if (kind == wait_timer) {
     if (st_->waiters.erase(payload) == 0)
       return;
-    timer_event("wait_timeout", 0, payload);
+    timer_event(timer_kind::wait_timeout, 0, payload);
     ops.complete(payload, S_FALSE);  // S13
   }
 }
@@ -880,7 +881,7 @@ void engine_core::on_local_process_exited(std::uint32_t pid) {
   engine_ops ops{config_, io_, *st_};
   auto i = st_->targets.find(pid);
   if (i != st_->targets.end() && i->second.conn == 0)
-    ops.remove_target(pid, "exited");
+    ops.remove_target(pid, reason_kind::exited);
 }
 
 void engine_core::on_server_ended(const std::string& name) {
@@ -900,13 +901,13 @@ void engine_core::crash() {
   engine_ops ops{config_, io_, *st_};
   for (auto& [id, c] : st_->conns) {
     if (c.handle_live)
-      ops.kill_handle(c, "engine_crash");
+      ops.kill_handle(c, reason_kind::engine_crash);
     if (c.held) {
       c.held = false;
       event e = ops.make(event_kind::session_released);
       e.conn = c.via.conn;
       e.session = c.session;
-      e.reason = "engine_crash";
+      e.reason = reason_kind::engine_crash;
       io_.record(std::move(e));
     }
   }
@@ -916,7 +917,7 @@ void engine_core::crash() {
     if (t.conn == 0)
       local.push_back(pid);
   for (auto pid : local)
-    ops.local_end(pid, !st_->detach_on_exit, "engine_crash");
+    ops.local_end(pid, !st_->detach_on_exit, reason_kind::engine_crash);
   st_->crashed = true;
 }
 

@@ -29,7 +29,7 @@ void describe(const packet& p, event& e) {
     incarnation = (incarnation << 8) | b[16 + i];
   e.session = session;
   e.incarnation = incarnation;
-  e.what = std::string(protocol::name_of(static_cast<protocol::message_type>(type)));
+  e.what = static_cast<protocol::message_type>(type);
   e.value = b.size();
 }
 
@@ -50,12 +50,13 @@ caf::behavior link_actor(caf::stateful_actor<link_state>* self, environment* env
   st.b_to_a = b_to_a;
   const std::string link_name = st.a + "<->" + st.b;
 
-  auto record = [=](event_kind kind, const packet& p, std::string peer, std::string reason) {
+  auto record = [=](event_kind kind, const packet& p, std::string peer,
+                    std::optional<reason_kind> reason) {
     event e;
     e.kind = kind;
     e.actor = link_name;
     e.peer = std::move(peer);
-    e.reason = std::move(reason);
+    e.reason = reason;
     describe(p, e);
     env->record(std::move(e));
   };
@@ -81,16 +82,16 @@ caf::behavior link_actor(caf::stateful_actor<link_state>* self, environment* env
         auto& s = self->state;
         s.routes.insert(p.via);
         if (s.half_open.count(p.via) != 0) {
-          record(event_kind::frame_dropped, p, receiver_name(p), "half_open");
+          record(event_kind::frame_dropped, p, receiver_name(p), reason_kind::half_open);
           return;
         }
         if (is_cut(p.from_machine)) {
-          record(event_kind::frame_dropped, p, receiver_name(p), "partition");
+          record(event_kind::frame_dropped, p, receiver_name(p), reason_kind::partition);
           return;
         }
         const link_params& lp = params_from(p.from_machine);
         if (lp.loss > 0 && env->draw_unit() < lp.loss) {
-          record(event_kind::frame_dropped, p, receiver_name(p), "loss");
+          record(event_kind::frame_dropped, p, receiver_name(p), reason_kind::loss);
           return;
         }
         auto delay = [&] {
@@ -111,11 +112,11 @@ caf::behavior link_actor(caf::stateful_actor<link_state>* self, environment* env
       [=](deliver_atom, packet& p) {
         auto& s = self->state;
         if (s.half_open.count(p.via) != 0) {
-          record(event_kind::frame_dropped, p, receiver_name(p), "half_open");
+          record(event_kind::frame_dropped, p, receiver_name(p), reason_kind::half_open);
           return;
         }
         if (is_cut(p.from_machine)) {
-          record(event_kind::frame_dropped, p, receiver_name(p), "partition");
+          record(event_kind::frame_dropped, p, receiver_name(p), reason_kind::partition);
           return;
         }
         caf::actor to = p.to_server ? env->server_at(p.to_machine, p.via.endpoint)
@@ -139,10 +140,10 @@ caf::behavior link_actor(caf::stateful_actor<link_state>* self, environment* env
             }
             return;
           }
-          record(event_kind::frame_dropped, p, receiver_name(p), "no_listener");
+          record(event_kind::frame_dropped, p, receiver_name(p), reason_kind::no_listener);
           return;
         }
-        record(event_kind::frame_delivered, p, receiver_name(p), "");
+        record(event_kind::frame_delivered, p, receiver_name(p), std::nullopt);
         self->send(to, std::move(p));
       },
       [=](partition_atom, const std::string& from, const std::string&) {

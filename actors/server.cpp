@@ -38,7 +38,7 @@ public:
     e.conn = r.conn;
     e.session = f.session;
     e.incarnation = f.incarnation;
-    e.what = std::string(protocol::name_of(protocol::type_of(f.body)));
+    e.what = protocol::type_of(f.body);
     e.value = p.bytes.size();
     e.frame = p.id;
     record(std::move(e));
@@ -98,7 +98,7 @@ caf::behavior server_actor(caf::event_based_actor* self, environment* env, serve
           e.kind = event_kind::frame_dropped;
           e.peer = p.via.engine;
           e.conn = p.via.conn;
-          e.reason = "decode_error";
+          e.reason = reason_kind::decode_error;
           e.detail = std::string(protocol::name_of(err->code)) + " at byte " +
                      std::to_string(err->offset) + ": " + err->detail;
           box->io.record(std::move(e));

@@ -19,17 +19,6 @@ constexpr std::uint64_t lease_timer = 1ull << 56;
 constexpr std::uint64_t grace_timer = 2ull << 56;
 constexpr std::uint64_t timer_kind_mask = 0xFFull << 56;
 
-enum class server_status { listening, shutting_down, ended, crashed };
-
-const char* name_of(server_status s) {
-  switch (s) {
-    case server_status::listening: return "listening";
-    case server_status::shutting_down: return "shutting_down";
-    case server_status::ended: return "ended";
-    case server_status::crashed: return "crashed";
-  }
-  return "?";
-}
 
 struct session_state {
   route via;
@@ -50,7 +39,7 @@ constexpr std::size_t reply_cache_size = 32;
 
 struct server_core::state {
   std::uint32_t incarnation = 0;
-  server_status status = server_status::listening;
+  server_state status = server_state::listening;
   std::uint64_t next_seq = 1;
   std::map<std::uint64_t, session_state> sessions;  ///< By session id.
   bool had_client = false;                          ///< A clicon server's one client came (S16).
@@ -65,7 +54,7 @@ server_core::server_core(server_config config, server_io& io, std::uint32_t inca
 server_core::~server_core() = default;
 
 bool server_core::running() const {
-  return st_->status == server_status::listening || st_->status == server_status::shutting_down;
+  return st_->status == server_state::listening || st_->status == server_state::shutting_down;
 }
 
 namespace {
@@ -87,16 +76,16 @@ struct server_ops {
 
   void record_state() {
     auto e = make(event_kind::server_state);
-    e.what = name_of(st.status);
+    e.what = st.status;
     e.incarnation = st.incarnation;
     e.peer = config.machine;
-    if (st.status == server_status::listening)
+    if (st.status == server_state::listening)
       e.detail = config.listen.password.value_or("");
     io.record(std::move(e));
   }
 
   // Ends a session for `reason`; attached processes follow the exit policy of S21.
-  void end_session(std::uint64_t id, const std::string& reason) {
+  void end_session(std::uint64_t id, reason_kind reason) {
     auto i = st.sessions.find(id);
     if (i == st.sessions.end())
       return;
@@ -131,20 +120,20 @@ struct server_ops {
     }
     // S16: a reverse-connection server serves one client and ends when it goes.
     if (config.listen.clicon && running_now())
-      finish("server_end");
-    else if (st.status == server_status::shutting_down && st.sessions.empty())
-      finish("server_end");
+      finish(reason_kind::server_end);
+    else if (st.status == server_state::shutting_down && st.sessions.empty())
+      finish(reason_kind::server_end);
   }
 
   bool running_now() const {
-    return st.status == server_status::listening || st.status == server_status::shutting_down;
+    return st.status == server_state::listening || st.status == server_state::shutting_down;
   }
 
   // The server ends: remaining sessions end, it stops listening (S8).
-  void finish(const std::string& reason) {
+  void finish(reason_kind reason) {
     if (!running_now())
       return;
-    st.status = server_status::ended;  // First, so that ending sessions does not recurse here.
+    st.status = server_state::ended;  // First, so that ending sessions does not recurse here.
     while (!st.sessions.empty())
       end_session(st.sessions.begin()->first, reason);
     record_state();
@@ -161,7 +150,7 @@ struct server_ops {
   }
 
   void on_connect(const route& r, const connect_request& req) {
-    if (!running_now() || st.status == server_status::shutting_down)
+    if (!running_now() || st.status == server_state::shutting_down)
       return refuse(r, req.call_id, RPC_S_SERVER_UNAVAILABLE);
     if (req.version != protocol_version)
       return refuse(r, req.call_id, RPC_E_VERSION_MISMATCH);
@@ -200,13 +189,13 @@ struct server_ops {
     send(r, id, st.incarnation, connect_accepted{req.call_id, id, st.incarnation});
   }
 
-  void drop(const route& r, const frame& f, const char* reason) {
+  void drop(const route& r, const frame& f, reason_kind reason) {
     auto e = make(event_kind::frame_dropped);
     e.peer = r.engine;
     e.conn = r.conn;
     e.session = f.session;
     e.incarnation = f.incarnation;
-    e.what = std::string(name_of(type_of(f.body)));
+    e.what = protocol::type_of(f.body);
     e.reason = reason;
     io.record(std::move(e));
   }
@@ -251,7 +240,7 @@ struct server_ops {
       }
       send(r, sid, inc, std::move(m));
     };
-    const bool shutting = st.status == server_status::shutting_down;
+    const bool shutting = st.status == server_state::shutting_down;
     auto& m = io.host();
     std::visit(
         [&](const auto& req) {
@@ -259,7 +248,7 @@ struct server_ops {
           if constexpr (std::is_same_v<T, keepalive>) {
             reply(keepalive_ack{req.call_id});
           } else if constexpr (std::is_same_v<T, disconnect_request>) {
-            end_session(sid, "disconnect");
+            end_session(sid, reason_kind::disconnect);
             reply(disconnect_ack{req.call_id});
           } else if constexpr (std::is_same_v<T, end_server_request>) {
             // S8: once shutting down, only disconnects are served; a second EndProcessServer,
@@ -330,7 +319,7 @@ struct server_ops {
             e.peer = config.machine;
             e.pid = req.pid;
             e.session = sid;
-            e.reason = kill ? "terminate" : "detach";
+            e.reason = kill ? reason_kind::terminate : reason_kind::detach;
             if (kill)
               m.remove(req.pid);
             else
@@ -347,22 +336,22 @@ struct server_ops {
             reply(set_process_options_ack{req.call_id});
           } else {
             // A reply or a notice sent to a server: nothing to do with it.
-            drop(r, f, "unexpected");
+            drop(r, f, reason_kind::unexpected);
           }
         },
         f.body);
   }
 
   void begin_shutdown() {
-    if (st.status != server_status::listening)
+    if (st.status != server_state::listening)
       return;
-    st.status = server_status::shutting_down;
+    st.status = server_state::shutting_down;
     record_state();
     for (auto& [id, s] : st.sessions)
       send(s.via, id, st.incarnation, server_shutting_down{});
     io.start_timer(grace_timer | st.incarnation, config.times.shutdown_grace);
     if (st.sessions.empty())
-      finish("server_end");
+      finish(reason_kind::server_end);
   }
 };
 
@@ -383,7 +372,7 @@ void server_core::on_frame(const route& r, const frame& f) {
   if (f.incarnation != st_->incarnation && config_.bug != mutant::accept_stale_incarnation) {
     // S10: a frame of an older (or unknown) incarnation is answered as unknown-session.
     // accept-stale-incarnation (planted bug) skips this check.
-    ops.drop(r, f, "stale_incarnation");
+    ops.drop(r, f, reason_kind::stale_incarnation);
     return ops.send(r, f.session, f.incarnation, unknown_session{call_id});
   }
   auto i = st_->sessions.find(f.session);
@@ -394,7 +383,7 @@ void server_core::on_frame(const route& r, const frame& f) {
   if (i == st_->sessions.end() || (!(i->second.via == r) && !stale_accepted)) {
     // S7: a duplicated disconnect is acknowledged again; S11: a session belongs to its
     // connection, so another connection naming it is told it does not exist.
-    ops.drop(r, f, "unknown_session");
+    ops.drop(r, f, reason_kind::unknown_session);
     if (std::holds_alternative<disconnect_request>(f.body))
       return ops.send(r, f.session, f.incarnation, disconnect_ack{call_id});
     return ops.send(r, f.session, f.incarnation, unknown_session{call_id});
@@ -406,7 +395,7 @@ void server_core::on_frame(const route& r, const frame& f) {
   e.conn = r.conn;
   e.session = f.session;
   e.incarnation = f.incarnation;
-  e.what = std::string(name_of(type_of(f.body)));
+  e.what = protocol::type_of(f.body);
   io_.record(std::move(e));
   ops.serve(s, f);
 }
@@ -420,7 +409,7 @@ void server_core::on_reset(const route& r) {
     if (s.via == r)
       ids.push_back(id);
   for (auto id : ids)
-    ops.end_session(id, "reset");
+    ops.end_session(id, reason_kind::reset);
 }
 
 void server_core::on_timer(std::uint64_t id) {
@@ -429,12 +418,12 @@ void server_core::on_timer(std::uint64_t id) {
   server_ops ops{config_, io_, *st_};
   const auto kind = id & timer_kind_mask;
   if (kind == grace_timer) {
-    if (st_->status != server_status::shutting_down || (id & ~timer_kind_mask) != st_->incarnation)
+    if (st_->status != server_state::shutting_down || (id & ~timer_kind_mask) != st_->incarnation)
       return;
     event e = ops.make(event_kind::timer);
-    e.what = "grace";
+    e.what = timer_kind::grace;
     io_.record(std::move(e));
-    return ops.finish("server_end");
+    return ops.finish(reason_kind::server_end);
   }
   if (kind != lease_timer)
     return;
@@ -447,11 +436,11 @@ void server_core::on_timer(std::uint64_t id) {
   if (config_.bug == mutant::no_lease_expiry)
     return;  // no-lease-expiry (planted bug): silent sessions live for ever.
   event e = ops.make(event_kind::timer);
-  e.what = "lease";
+  e.what = timer_kind::lease;
   e.session = s.id;
   e.conn = s.via.conn;
   io_.record(std::move(e));
-  ops.end_session(s.id, "lease");
+  ops.end_session(s.id, reason_kind::lease);
 }
 
 void server_core::on_process_exited(std::uint32_t pid) {
@@ -470,16 +459,16 @@ void server_core::crash() {
   if (!running())
     return;
   server_ops ops{config_, io_, *st_};
-  st_->status = server_status::crashed;
+  st_->status = server_state::crashed;
   while (!st_->sessions.empty())
-    ops.end_session(st_->sessions.begin()->first, "crash");
+    ops.end_session(st_->sessions.begin()->first, reason_kind::crash);
   ops.record_state();
 }
 
 server_view server_core::inspect() const {
   server_view v;
   v.name = config_.name;
-  v.state = name_of(st_->status);
+  v.state = st_->status;
   v.incarnation = st_->incarnation;
   for (const auto& [id, s] : st_->sessions) {
     served_session out;

@@ -79,7 +79,7 @@ std::size_t small_world(std::uint64_t seed) {
     auto name = "eng" + std::to_string(e);
     w.call(name, api::list_processes{h[e], 2});
     w.call(name, api::disconnect{h[e]});
-    w.call(name, api::set_detach_on_exit{true});
+    w.call(name, api::process_options{true});
   }
   w.run_for(50ms);
   w.heal("eng0", "srv0");

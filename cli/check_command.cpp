@@ -21,7 +21,7 @@ struct check_args {
 /// Checks one file; prints `ok  FILE (N steps)` or the error; returns whether it is good.
 bool check_file(const std::string& path, bool quiet) {
   try {
-    auto s = load_scenario_file(path);
+    auto s = cli::load_file(path);
     // The world checks the topology again as it builds it (without running anything): a file
     // the loader accepts must never be refused there.
     world w(s.topo, s.seed);

@@ -34,4 +34,10 @@ command_fn add_run_command(CLI::App& app);
 /// `dbgsim sweep FILE --seeds A..B`: runs one scenario under many seeds, grouping failures.
 command_fn add_sweep_command(CLI::App& app);
 
+/// `dbgsim schema`: prints the trace's schema (docs/trace-format.md).
+command_fn add_schema_command(CLI::App& app);
+
+/// `dbgsim list TABLE`: prints a table of names (mutants, calls, actions, faults, reasons).
+command_fn add_list_command(CLI::App& app);
+
 }  // namespace dbgsim::cli

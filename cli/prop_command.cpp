@@ -1,6 +1,7 @@
 // `dbgsim prop [--cases N] [--seed S] [--mutant M] [--out DIR]`: runs the handle-lifecycle
 // property on demand; on failure prints the shrunk command sequence and writes the reproducer.
 #include "cli/commands.hpp"
+#include "cli/run_text.hpp"
 #include "props/props.hpp"
 #include "scenario_files/loader.hpp"
 
@@ -134,7 +135,7 @@ command_fn add_prop_command(CLI::App& app) {
       "prop", "Run the handle-lifecycle property (model-based, RapidCheck) and shrink failures");
   sub->add_option("--cases", args->cases, "Passing cases needed (default 1000)");
   sub->add_option("--seed", args->seed, "Generation seed (default 1)");
-  sub->add_option("--mutant", args->mutant_name, "Switch a planted bug on (default none)");
+  sub->add_option("--mutant", args->mutant_name, mutant_help());
   sub->add_option("--out", args->out_dir,
                   "Where to write the reproducer prop-<mutant>-<seed>.yaml (default .)");
   sub->add_option("--max-size", args->max_size, "Largest generation size (default 60)");

@@ -6,6 +6,7 @@
 // is gone.
 // Exit codes: 0 the written scenario reproduces a violation, 1 it runs without one, 2 bad input.
 #include "cli/commands.hpp"
+#include "cli/run_text.hpp"
 #include "fuzz/disconnect_input.hpp"
 #include "scenario/scenario.hpp"
 #include "scenario/player.hpp"
@@ -151,8 +152,7 @@ command_fn add_repro_command(CLI::App& app) {
                   "A disconnect_fuzzer input (crash-*, or a corpus file)")
       ->required();
   sub->add_option("-o,--output", args->output, "Where to write the scenario (default: stdout)");
-  sub->add_option("--mutant", args->mutant_name,
-                  "The planted bug the fuzzer ran with (its DBGSIM_MUTANT)");
+  sub->add_option("--mutant", args->mutant_name, mutant_help());
   sub->add_flag("--exact", args->exact,
                 "Keep steps whose handle or pid was never bound (they do nothing when played)");
   return [args]() -> int {

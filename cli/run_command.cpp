@@ -132,7 +132,7 @@ int run(const run_args& args) {
   bool bad = false;
   for (const auto& f : files) {
     try {
-      scenarios.push_back(load_scenario_file(f));
+      scenarios.push_back(cli::load_file(f));
     } catch (const scenario_error& e) {
       std::cerr << e.what() << '\n';
       bad = true;
@@ -219,8 +219,7 @@ command_fn add_run_command(CLI::App& app) {
       "run", "Run scenario files (a directory: every *.yaml in it, sorted) and report PASS/FAIL");
   sub->add_option("FILE", args->paths, "Scenario files or directories")->required();
   sub->add_option("--seed", args->seed, "Seed for every scenario, instead of each file's own");
-  sub->add_option("--mutant", args->mutant_name,
-                  "Switch a planted bug on (reuse-handles, release-on-ack, ...; docs/world.md)");
+  sub->add_option("--mutant", args->mutant_name, mutant_help());
   sub->add_option("--trace", args->trace,
                   "Write the trace as JSON lines; with several scenarios, one file each, named "
                   "BASE.<scenario file stem>.EXT");

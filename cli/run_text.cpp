@@ -83,6 +83,16 @@ std::string describe_signature(const scenario& s, const run_report& r) {
   return {};
 }
 
+std::string mutant_help() {
+  std::string out = "Switch a planted bug on (default none): ";
+  bool first = true;
+  for (auto m : all_mutants()) {
+    out += (first ? "" : ", ") + std::string(name_of(m)) + " (" + std::string(rule_of(m)) + ")";
+    first = false;
+  }
+  return out + "; `dbgsim list mutants` says what each does";
+}
+
 std::optional<mutant> parse_mutant(const std::string& command, const std::string& name) {
   if (auto m = mutant_from_name(name))
     return m;

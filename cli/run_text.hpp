@@ -34,4 +34,7 @@ std::string describe_signature(const scenario& s, const run_report& r);
 /// The mutant named `name`; nothing (after printing the valid names to stderr) when unknown.
 std::optional<mutant> parse_mutant(const std::string& command, const std::string& name);
 
+/// The help text of every `--mutant` option: the planted bugs by name, with the rule each breaks.
+std::string mutant_help();
+
 }  // namespace dbgsim::cli

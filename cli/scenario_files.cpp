@@ -1,7 +1,10 @@
 #include "cli/scenario_files.hpp"
 
+#include "scenario_files/loader.hpp"
+
 #include <algorithm>
 #include <filesystem>
+#include <iostream>
 #include <stdexcept>
 #include <system_error>
 
@@ -33,6 +36,13 @@ std::vector<std::string> expand_scenario_args(const std::vector<std::string>& ar
     out.insert(out.end(), found.begin(), found.end());
   }
   return out;
+}
+
+scenario load_file(const std::string& path) {
+  auto s = load_scenario_file(path);
+  for (const auto& line : s.notes.lines)
+    std::cerr << line << '\n';
+  return s;
 }
 
 }  // namespace dbgsim::cli

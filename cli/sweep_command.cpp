@@ -1,6 +1,7 @@
 // `dbgsim sweep FILE --seeds A..B`: runs one scenario under many seeds, groups the failures by
 // signature and prints, for each, how many seeds failed that way and how to replay the first.
 #include "cli/commands.hpp"
+#include "cli/scenario_files.hpp"
 #include "cli/run_text.hpp"
 #include "scenario/scenario.hpp"
 #include "scenario/swarm.hpp"
@@ -285,7 +286,7 @@ int sweep(const sweep_args& args) {
 
   scenario s;
   try {
-    s = load_scenario_file(args.file);
+    s = cli::load_file(args.file);
   } catch (const scenario_error& e) {
     std::cerr << e.what() << '\n';
     return exit_bad_input;
@@ -423,7 +424,7 @@ command_fn add_sweep_command(CLI::App& app) {
                 "Let each seed switch on a random subset of extra faults (link noise, partitions, "
                 "resets, half-open connections, server crashes) and print the choice; the file's "
                 "expect/check assertions are dropped and only the oracle judges");
-  sub->add_option("--mutant", args->mutant_name, "Switch a planted bug on");
+  sub->add_option("--mutant", args->mutant_name, mutant_help());
   sub->add_option("--out", args->out_dir,
                   "Write each failure signature's first seed as a scenario file into DIR");
   sub->add_flag("--verbose,-v", args->verbose, "Print every seed's result (and swarm choice)");

@@ -37,6 +37,8 @@ std::string hr_text(const std::optional<hresult>& hr) {
   return hr ? protocol::to_string(*hr) : std::string("no HRESULT");
 }
 
+std::string_view api_text(const std::optional<api::call_kind>& k) { return k ? name_of(*k) : "?"; }
+
 struct handle_rec {
   std::uint64_t conn = 0;
   std::uint64_t born_call = 0;
@@ -135,7 +137,7 @@ struct server_rec {
   std::string machine;
   bool has_state = false;
   std::uint32_t incarnation = 0;
-  std::string state;
+  std::optional<server_state> state;
   std::string password;
   std::optional<event> listening_ev;
   std::optional<event> shutdown_ev;
@@ -253,7 +255,7 @@ struct oracle::state {
         continue;
       report("S15", deadline,
              fmt::format("{} call {} ({}) did not complete within its bound of {} us", eng.name, n,
-                         c->second.ev.api, c->second.ev.value),
+                         api_text(c->second.ev.api), c->second.ev.value),
              {c->second.ev});
     }
     for (auto i = shutting.begin(); i != shutting.end();) {
@@ -307,7 +309,7 @@ struct oracle::state {
         evs.push_back(c->second.ev);
         report(x.rule, now,
                fmt::format("{} call {} ({}) had to complete at once with {} but was still open",
-                           p.eng->name, p.a, c->second.ev.api, protocol::to_string(x.hr)),
+                           p.eng->name, p.a, api_text(c->second.ev.api), protocol::to_string(x.hr)),
                std::move(evs));
         c->second.expect.reset();
         return;
@@ -445,14 +447,14 @@ struct oracle::state {
     call_rec rec;
     rec.ev = e;
     rec.deadline = e.t + sim_time(static_cast<sim_time::rep>(e.value));
-    if (e.api == "connect")
+    if (e.api == api::call_kind::connect)
       eng.connects[e.call];
-    if (e.api == "end_session") {
+    if (e.api == api::call_kind::end_session) {
       ++eng.end_session_open;
       eng.end_session_t = e.t;
     }
     if (!eng.crashed) {
-      const bool takes_server = e.api == "disconnect" || e.api == "end_server";
+      const bool takes_server = e.api == api::call_kind::disconnect || e.api == api::call_kind::end_server;
       if (takes_server && e.handle == 0) {
         // S12: DisconnectProcessServer(0) and EndProcessServer(0) give E_INVALIDARG at once.
         rec.expect = expectation{"S12", protocol::E_INVALIDARG, {}};
@@ -461,7 +463,7 @@ struct oracle::state {
         // one: E_INVALIDARG within the call's instant, and no frame for the call ever.
         rec.expect = expectation{"S5", protocol::E_INVALIDARG, {}};
         eng.invalid_calls.insert(e.call);
-      } else if (e.api == "disconnect") {
+      } else if (e.api == api::call_kind::disconnect) {
         rec.live_handle = e.handle;
       }
       if (rec.expect)
@@ -474,10 +476,10 @@ struct oracle::state {
   void on_done(const event& e) {
     auto& eng = engine(e.actor);
     auto c = eng.calls.find(e.call);
-    std::string api = e.api;
+    auto api = e.api;
     if (c != eng.calls.end()) {
       auto& rec = c->second;
-      if (api.empty())
+      if (!api)
         api = rec.ev.api;
       if (rec.expect && !eng.crashed && (!e.hr || *e.hr != rec.expect->hr)) {
         auto evs = rec.expect->context;
@@ -485,7 +487,7 @@ struct oracle::state {
         evs.push_back(e);
         report(rec.expect->rule, e.t,
                fmt::format("{} call {} ({}{}) completed with {} instead of {}", eng.name, e.call,
-                           api,
+                           api_text(api),
                            rec.ev.handle ? fmt::format(" of handle 0x{:X}", rec.ev.handle) : "",
                            hr_text(e.hr), protocol::to_string(rec.expect->hr)),
                std::move(evs));
@@ -498,12 +500,12 @@ struct oracle::state {
                                .a = rec.live_handle,
                                .evs = {eng.handles.at(rec.live_handle).born, rec.ev, e}});
       }
-      if (rec.ev.api == "end_session" && eng.end_session_open > 0)
+      if (rec.ev.api == api::call_kind::end_session && eng.end_session_open > 0)
         --eng.end_session_open;
       deadlines.erase({rec.deadline, eng.id, e.call});
       eng.calls.erase(c);
     }
-    if (api != "connect")
+    if (api != api::call_kind::connect)
       return;
     auto k = eng.connects.find(e.call);
     if (k == eng.connects.end())
@@ -576,7 +578,7 @@ struct oracle::state {
 
   void on_handle_dead(const event& e) {
     auto& eng = engine(e.actor);
-    if (e.reason == "engine_crash")
+    if (e.reason == reason_kind::engine_crash)
       crash_engine(eng, e.t);
     if (auto i = eng.handles.find(e.handle); i != eng.handles.end())
       i->second.dead = true;
@@ -584,7 +586,7 @@ struct oracle::state {
 
   void on_session_released(const event& e) {
     auto& eng = engine(e.actor);
-    if (e.reason == "engine_crash")
+    if (e.reason == reason_kind::engine_crash)
       crash_engine(eng, e.t);
     if (auto h = eng.held.find(e.conn); h != eng.held.end() &&
                                         (e.session == 0 || h->second.session == e.session))
@@ -598,12 +600,12 @@ struct oracle::state {
         s->second.let_go_ev = e;
       }
     }
-    if (e.reason != "reset" || eng.crashed)
+    if (e.reason != reason_kind::reset || eng.crashed)
       return;
     // S19: every call in flight on a handle of this conn completes now with RPC_S_CALL_FAILED.
     // Disconnects are left out: their handle is already dead and S6 gives their result.
     for (auto& [n, rec] : eng.calls) {
-      if (rec.ev.handle == 0 || rec.expect || rec.ev.api == "disconnect")
+      if (rec.ev.handle == 0 || rec.expect || rec.ev.api == api::call_kind::disconnect)
         continue;
       auto h = eng.handles.find(rec.ev.handle);
       if (h == eng.handles.end() || h->second.conn != e.conn)
@@ -690,8 +692,10 @@ struct oracle::state {
     srv.has_state = true;
     if (!e.peer.empty())
       srv.machine = e.peer;
-    srv.state = e.what;
-    if (e.what == "listening") {
+    // A server_state event without a state (a user's server can record one) changes nothing.
+    if (auto* st = std::get_if<server_state>(&e.what))
+      srv.state = *st;
+    if (e.is(server_state::listening)) {
       if (e.incarnation != 0) {
         close_all(srv, e, e.incarnation);  // Sessions of older incarnations are gone (S10).
         srv.incarnation = e.incarnation;
@@ -699,7 +703,7 @@ struct oracle::state {
       srv.password = e.detail;
       srv.listening_ev = e;
       srv.shutdown_pending = false;
-    } else if (e.what == "shutting_down") {
+    } else if (e.is(server_state::shutting_down)) {
       if (e.incarnation != 0)
         srv.incarnation = e.incarnation;
       srv.shutdown_ev = e;
@@ -708,7 +712,7 @@ struct oracle::state {
         srv.shutdown_deadline = e.t + times.shutdown_grace + times.rpc_timeout;
         shutting.push_back(&srv);
       }
-    } else if (e.what == "ended" || e.what == "crashed") {
+    } else if (e.is(server_state::ended) || e.is(server_state::crashed)) {
       srv.shutdown_pending = false;
       close_all(srv, e, 0);
     }
@@ -730,7 +734,7 @@ struct oracle::state {
              std::move(evs));
     }
     // S8: a shutting-down server accepts no connects.
-    if (srv.state == "shutting_down" && srv.incarnation == e.incarnation) {
+    if (srv.state == server_state::shutting_down && srv.incarnation == e.incarnation) {
       std::vector<event> evs{e};
       if (srv.shutdown_ev)
         evs.push_back(*srv.shutdown_ev);
@@ -781,7 +785,7 @@ struct oracle::state {
     if (i == srv.sessions.end() || !i->second.open)
       return;
     close_session(srv, i, e);
-    if (e.reason == "disconnect")
+    if (e.reason == reason_kind::disconnect)
       todo.push_back(
           pending{.kind = check::disconnect_served, .srv = &srv, .key = key, .evs = {e}});
   }
@@ -797,7 +801,7 @@ struct oracle::state {
       report("S10", e.t,
              fmt::format("server {} (incarnation {}) served a {} frame of {} conn {} carrying "
                          "stale incarnation {}",
-                         srv.name, srv.incarnation, e.what, e.peer, e.conn, e.incarnation),
+                         srv.name, srv.incarnation, name_of(e.what), e.peer, e.conn, e.incarnation),
              std::move(evs));
       return;
     }
@@ -811,12 +815,12 @@ struct oracle::state {
         report("S11", e.t,
                fmt::format("server {} served a {} frame from {} conn {} on session 0x{:X}, which "
                            "belongs to {} conn {}",
-                           srv.name, e.what, e.peer, e.conn, e.session, rec.engine->name, rec.conn),
+                           srv.name, name_of(e.what), e.peer, e.conn, e.session, rec.engine->name, rec.conn),
                {rec.open_ev, e});
       return;
     }
     rec.last_heard = e.t;
-    if (e.what == "disconnect_request" && !rec.disconnect_served)
+    if (e.is(protocol::message_type::disconnect_request) && !rec.disconnect_served)
       rec.disconnect_served = e;
   }
 
@@ -862,7 +866,7 @@ struct oracle::state {
   }
 
   void on_frame_sent(const event& e) {
-    if (e.call == 0 && e.what != "disconnect_request")
+    if (e.call == 0 && !e.is(protocol::message_type::disconnect_request))
       return;
     auto i = engines.find(e.actor);
     if (i == engines.end())
@@ -878,10 +882,10 @@ struct oracle::state {
         evs.push_back(c->second.ev);
       report("S5", e.t,
              fmt::format("{} sent a {} frame for call {}, whose handle it does not hold", eng.name,
-                         e.what, e.call),
+                         name_of(e.what), e.call),
              std::move(evs));
     }
-    if (e.what != "disconnect_request")
+    if (!e.is(protocol::message_type::disconnect_request))
       return;
     // S20: no disconnect frame while targets hold the session: judged at the end of the instant
     // (targets removed in the same instant count as gone). An EndSession in progress is left
@@ -897,9 +901,9 @@ struct oracle::state {
   }
 
   void on_fault(const event& e) {
-    if (e.what != "crash_engine")
+    if (!e.is(fault_kind::crash_engine))
       return;
-    std::string name = e.peer.substr(0, e.peer.find("->"));
+    const std::string& name = e.peer;
     if (name.empty())
       return;
     if (servers.count(name) != 0)
@@ -1020,7 +1024,7 @@ struct oracle::state {
       case event_kind::target_removed: on_target_removed(e); break;
       case event_kind::target_lost: {
         auto& eng = engine(e.actor);
-        if (e.reason == "engine_crash")
+        if (e.reason == reason_kind::engine_crash)
           crash_engine(eng, e.t);
         eng.targets.erase({e.conn, e.pid});
         break;

@@ -55,16 +55,16 @@ void show(const op& o, std::ostream& os) {
     case op_kind::connect: os << e << " connect " << s << " (" << name_of(o.ck) << ")"; return;
     case op_kind::disconnect: os << e << " disconnect "; break;
     case op_kind::end_server: os << e << " end_server "; break;
-    case op_kind::list: os << e << " list_processes (max " << o.max << ") "; break;
-    case op_kind::describe: os << e << " describe process #" << o.index << " "; break;
+    case op_kind::list_processes: os << e << " list_processes (max " << o.max << ") "; break;
+    case op_kind::describe_process: os << e << " describe process #" << o.index << " "; break;
     case op_kind::attach: os << e << " attach process #" << o.index << " "; break;
-    case op_kind::create: os << e << " create_process "; break;
+    case op_kind::create_process: os << e << " create_process "; break;
     case op_kind::detach: os << e << " detach target #" << o.index; return;
     case op_kind::terminate: os << e << " terminate target #" << o.index; return;
     case op_kind::detach_all: os << e << " detach_all"; return;
     case op_kind::terminate_all: os << e << " terminate_all"; return;
     case op_kind::end_session: os << e << " end_session " << api::name_of(o.mode); return;
-    case op_kind::set_detach_on_exit:
+    case op_kind::process_options:
       os << e << " detach_on_exit " << (o.on ? "on" : "off");
       return;
     case op_kind::partition: os << "partition " << e << " " << s << " " << name_of(o.dir); return;
@@ -74,8 +74,8 @@ void show(const op& o, std::ostream& os) {
          << o.params.latency.count() / 1000 << "ms jitter " << o.params.jitter.count() / 1000
          << "ms loss " << o.params.loss << " duplicate " << o.params.duplicate;
       return;
-    case op_kind::crash: os << "crash " << s; return;
-    case op_kind::restart: os << "restart " << s; return;
+    case op_kind::crash_server: os << "crash " << s; return;
+    case op_kind::restart_server: os << "restart " << s; return;
     case op_kind::advance: os << "advance " << o.span.count() / 1000 << "ms"; return;
   }
   show_handle(o, os);
@@ -91,16 +91,16 @@ shape initial_shape(const case_world& w) {
 
 void step_command::checkPreconditions(const shape& s) const {
   RC_PRE(op_.engine < s.engines && op_.server < s.servers);
-  if (op_.kind == op_kind::restart)
+  if (op_.kind == op_kind::restart_server)
     RC_PRE(s.crashed[op_.server]);
-  if (op_.kind == op_kind::crash)
+  if (op_.kind == op_kind::crash_server)
     RC_PRE(!s.crashed[op_.server]);
 }
 
 void step_command::apply(shape& s) const {
-  if (op_.kind == op_kind::crash)
+  if (op_.kind == op_kind::crash_server)
     s.crashed[op_.server] = true;
-  if (op_.kind == op_kind::restart)
+  if (op_.kind == op_kind::restart_server)
     s.crashed[op_.server] = false;
 }
 
@@ -173,10 +173,10 @@ rc::Gen<op> gen_op(const shape& s) {
        })},
       {9, handle_op(op_kind::disconnect, false)},
       {2, handle_op(op_kind::end_server, false)},
-      {3, handle_op(op_kind::list, true)},
-      {2, handle_op(op_kind::describe, true)},
+      {3, handle_op(op_kind::list_processes, true)},
+      {2, handle_op(op_kind::describe_process, true)},
       {8, handle_op(op_kind::attach, true)},
-      {3, handle_op(op_kind::create, true)},
+      {3, handle_op(op_kind::create_process, true)},
       {4, target_op(op_kind::detach)},
       {2, target_op(op_kind::terminate)},
       {1, simple(op_kind::detach_all)},
@@ -188,15 +188,15 @@ rc::Gen<op> gen_op(const shape& s) {
          return o;
        })},
       {2, rc::gen::exec([=] {
-         op o = base(op_kind::set_detach_on_exit);
+         op o = base(op_kind::process_options);
          o.on = *rc::gen::arbitrary<bool>();
          return o;
        })},
       {3, link_op(op_kind::partition)},
       {3, link_op(op_kind::heal)},
       {3, link_op(op_kind::set_link)},
-      {2, simple(op_kind::crash)},
-      {3, simple(op_kind::restart)},
+      {2, simple(op_kind::crash_server)},
+      {3, simple(op_kind::restart_server)},
       {4, rc::gen::exec([=] {
          op o = base(op_kind::advance);
          o.span = std::chrono::milliseconds(*rc::gen::element(100, 500, 2000, 6000, 12000));

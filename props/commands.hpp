@@ -5,6 +5,7 @@
 #pragma once
 
 #include "props/model.hpp"
+#include "scenario/scenario.hpp"
 
 #include <rapidcheck.h>
 #include <rapidcheck/state.h>
@@ -18,12 +19,14 @@ namespace dbgsim::props {
 
 class harness;
 
+// What a command does: one scenario action (the same names, so a shrunk case reads like the
+// scenario file it becomes) or `advance`, a span of time.
+#define DBGSIM_PROP_OPS(X) \
+  DBGSIM_ACTIONS(X)        \
+  X(advance, "advance", "lets simulated time pass")
+
 /// What a command does.
-enum class op_kind : std::uint8_t {
-  connect, disconnect, end_server, list, describe, attach, create, detach, terminate, detach_all,
-  terminate_all, end_session, set_detach_on_exit, partition, heal, set_link, crash, restart,
-  advance,
-};
+DBGSIM_ENUM(op_kind, DBGSIM_PROP_OPS);
 
 /// How a command picks the server handle it passes.
 enum class handle_pick : std::uint8_t {
@@ -45,7 +48,7 @@ struct op {
   std::uint64_t literal = 0;    ///< handle_pick::random's value.
   std::uint32_t max = 64;       ///< list's buffer size (S17).
   api::end_mode mode = api::end_mode::passive;
-  bool on = false;              ///< set_detach_on_exit.
+  bool on = false;              ///< process_options: detach on exit.
   direction dir = direction::both;
   link_params params;           ///< set_link.
   sim_time span{0};             ///< advance.
@@ -94,3 +97,7 @@ rc::Gen<op> gen_op(const shape& s);
 rc::Gen<std::shared_ptr<const step_command::CommandType>> gen_command(const shape& s);
 
 }  // namespace dbgsim::props
+
+namespace dbgsim {
+DBGSIM_ENUM_NAMES(props::op_kind, DBGSIM_PROP_OPS);
+}  // namespace dbgsim

@@ -119,12 +119,12 @@ std::optional<std::string> harness::run_op(const op& o) {
       const auto h = pick_handle(o);
       return call(o, api::end_server{h}, action::end_server{en, handle_arg(h)}, nullptr);
     }
-    case op_kind::list: {
+    case op_kind::list_processes: {
       const auto h = pick_handle(o);
       action::list_processes a{en, handle_arg(h), model_.exact_listing(o.engine, h, o.max), o.max};
       return call(o, api::list_processes{h, o.max}, a, nullptr);
     }
-    case op_kind::describe: {
+    case op_kind::describe_process: {
       const auto h = pick_handle(o);
       const auto pid = pick_pid(o, h);
       return call(o, api::describe_process{h, pid},
@@ -136,7 +136,7 @@ std::optional<std::string> harness::run_op(const op& o) {
       return call(o, api::attach{h, pid}, action::attach{en, handle_arg(h), pid_ref{"", pid}},
                   nullptr);
     }
-    case op_kind::create: {
+    case op_kind::create_process: {
       const auto h = pick_handle(o);
       const std::string cmd = "notepad.exe scratch.txt";
       return call(o, api::create_process{h, cmd}, action::create_process{en, handle_arg(h), cmd, ""},
@@ -156,8 +156,8 @@ std::optional<std::string> harness::run_op(const op& o) {
       return call(o, api::terminate_all{}, action::terminate_all{en}, nullptr);
     case op_kind::end_session:
       return call(o, api::end_session{o.mode}, action::end_session{en, o.mode}, nullptr);
-    case op_kind::set_detach_on_exit:
-      return call(o, api::set_detach_on_exit{o.on}, action::process_options{en, o.on}, nullptr);
+    case op_kind::process_options:
+      return call(o, api::process_options{o.on}, action::process_options{en, o.on}, nullptr);
     case op_kind::partition:
       model_.partition(o.engine, o.server, o.dir);
       return fault(action::partition{ends(o)});
@@ -174,12 +174,12 @@ std::optional<std::string> harness::run_op(const op& o) {
       a.duplicate = o.params.duplicate;
       return fault(a);
     }
-    case op_kind::crash:
+    case op_kind::crash_server:
       model_.crash(o.server);
-      return fault(action::crash{sn, ""});
-    case op_kind::restart:
+      return fault(action::crash_server{sn});
+    case op_kind::restart_server:
       model_.restart(o.server);
-      return fault(action::restart{sn});
+      return fault(action::restart_server{sn});
     case op_kind::advance:
       w().run_for(o.span);
       return oracle_says();

@@ -319,7 +319,7 @@ allowed model::predict(std::size_t e, const api::call& c, const connect_intent* 
   if (std::holds_alternative<api::detach>(c) || std::holds_alternative<api::terminate>(c) ||
       std::holds_alternative<api::detach_all>(c) || std::holds_alternative<api::terminate_all>(c) ||
       std::holds_alternative<api::end_session>(c) ||
-      std::holds_alternative<api::set_detach_on_exit>(c))
+      std::holds_alternative<api::process_options>(c))
     return predict_target_call(e, c);
 
   const auto h = api::handle_of(c);
@@ -518,7 +518,7 @@ std::string model::apply(std::size_t e, const api::call& c, const connect_intent
   if (std::holds_alternative<api::detach>(c) || std::holds_alternative<api::terminate>(c) ||
       std::holds_alternative<api::detach_all>(c) || std::holds_alternative<api::terminate_all>(c) ||
       std::holds_alternative<api::end_session>(c) ||
-      std::holds_alternative<api::set_detach_on_exit>(c)) {
+      std::holds_alternative<api::process_options>(c)) {
     apply_target_call(e, c, r);
     return "";
   }
@@ -774,14 +774,14 @@ void model::apply_target_call(std::size_t e, const api::call& c, const api::resu
     }
     return;
   }
-  if (auto* x = std::get_if<api::set_detach_on_exit>(&c)) {
-    en.detach_on_exit = x->on;
+  if (auto* x = std::get_if<api::process_options>(&c)) {
+    en.detach_on_exit = x->detach_on_exit;
     // S21: sent to every held session without waiting; only a healthy link surely delivers it.
     for (auto& q : records_) {
       if (q.engine != e || q.released || q.f == fate::gone)
         continue;
       if (certain(q)) {
-        q.detach_on_exit = x->on;
+        q.detach_on_exit = x->detach_on_exit;
         q.options_known = true;
       } else {
         q.options_known = false;

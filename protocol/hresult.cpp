@@ -12,29 +12,12 @@ struct named_code {
   hresult hr;
 };
 
-// Every code with a name; values are distinct, so the mapping is a bijection.
-constexpr std::array<named_code, 20> named_codes{{
-    {"S_OK", S_OK},
-    {"S_FALSE", S_FALSE},
-    {"E_NOTIMPL", E_NOTIMPL},
-    {"E_NOINTERFACE", E_NOINTERFACE},
-    {"E_POINTER", E_POINTER},
-    {"E_ABORT", E_ABORT},
-    {"E_FAIL", E_FAIL},
-    {"E_PENDING", E_PENDING},
-    {"E_UNEXPECTED", E_UNEXPECTED},
-    {"E_ACCESSDENIED", E_ACCESSDENIED},
-    {"E_HANDLE", E_HANDLE},
-    {"E_OUTOFMEMORY", E_OUTOFMEMORY},
-    {"E_INVALIDARG", E_INVALIDARG},
-    {"RPC_E_SERVER_DIED", RPC_E_SERVER_DIED},
-    {"RPC_E_DISCONNECTED", RPC_E_DISCONNECTED},
-    {"RPC_E_VERSION_MISMATCH", RPC_E_VERSION_MISMATCH},
-    {"ERROR_SEM_TIMEOUT", ERROR_SEM_TIMEOUT},
-    {"ERROR_OPERATION_ABORTED", ERROR_OPERATION_ABORTED},
-    {"RPC_S_SERVER_UNAVAILABLE", RPC_S_SERVER_UNAVAILABLE},
-    {"RPC_S_CALL_FAILED", RPC_S_CALL_FAILED},
-}};
+#define DBGSIM_HRESULT_ENTRY(name, value) named_code{#name, hresult{value}},
+constexpr std::array named_codes{DBGSIM_HRESULTS(DBGSIM_HRESULT_ENTRY)};
+#undef DBGSIM_HRESULT_ENTRY
+#define DBGSIM_HRESULT_NAME(name, value) std::string_view{#name},
+constexpr std::array names{DBGSIM_HRESULTS(DBGSIM_HRESULT_NAME)};
+#undef DBGSIM_HRESULT_NAME
 
 std::optional<std::uint32_t> hex_digit(char c) {
   if (c >= '0' && c <= '9') return static_cast<std::uint32_t>(c - '0');
@@ -52,6 +35,8 @@ std::string to_string(hresult hr) {
   std::snprintf(buf, sizeof buf, "0x%08X", static_cast<unsigned>(hr.value));
   return buf;
 }
+
+std::span<const std::string_view> hresult_names() { return names; }
 
 std::optional<hresult> parse_hresult(std::string_view text) {
   for (const auto& n : named_codes)

@@ -6,11 +6,13 @@
 #pragma once
 
 #include "protocol/hresult.hpp"
+#include "protocol/table.hpp"
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <span>
 #include <type_traits>
 #include <variant>
 #include <vector>
@@ -221,36 +223,49 @@ struct process_exited {
   friend bool operator==(const process_exited&, const process_exited&) = default;
 };
 
-/// Any message; the index is not the wire type, see `type_of`.
-using message = std::variant<
-  connect_request, connect_accepted, connect_refused,
-  disconnect_request, disconnect_ack, end_server_request, end_server_ack,
-  keepalive, keepalive_ack,
-  list_processes_request, list_processes_reply,
-  describe_process_request, describe_process_reply,
-  find_process_request, find_process_reply,
-  attach_request, attach_reply, create_process_request, create_process_reply,
-  detach_request, detach_reply, terminate_process_request, terminate_process_reply,
-  set_process_options_request, set_process_options_ack,
-  error_reply, unknown_session, server_shutting_down, process_exited>;
+// The table of messages: the struct (also the snake_case name in traces) and its wire type code.
+// Codes are stable and never reused; the variant's index is not the code, see `type_of`.
+#define DBGSIM_MESSAGES(X) \
+  X(connect_request, 0x01) \
+  X(connect_accepted, 0x02) \
+  X(connect_refused, 0x03) \
+  X(disconnect_request, 0x10) \
+  X(disconnect_ack, 0x11) \
+  X(end_server_request, 0x12) \
+  X(end_server_ack, 0x13) \
+  X(keepalive, 0x14) \
+  X(keepalive_ack, 0x15) \
+  X(list_processes_request, 0x20) \
+  X(list_processes_reply, 0x21) \
+  X(describe_process_request, 0x22) \
+  X(describe_process_reply, 0x23) \
+  X(find_process_request, 0x24) \
+  X(find_process_reply, 0x25) \
+  X(attach_request, 0x30) \
+  X(attach_reply, 0x31) \
+  X(create_process_request, 0x32) \
+  X(create_process_reply, 0x33) \
+  X(detach_request, 0x34) \
+  X(detach_reply, 0x35) \
+  X(terminate_process_request, 0x36) \
+  X(terminate_process_reply, 0x37) \
+  X(set_process_options_request, 0x38) \
+  X(set_process_options_ack, 0x39) \
+  X(error_reply, 0x40) \
+  X(unknown_session, 0x41) \
+  X(server_shutting_down, 0x50) \
+  X(process_exited, 0x51)
 
-/// Wire type codes; stable, never reused.
-enum class message_type : std::uint16_t {
-  connect_request = 0x01, connect_accepted = 0x02, connect_refused = 0x03,
-  disconnect_request = 0x10, disconnect_ack = 0x11,
-  end_server_request = 0x12, end_server_ack = 0x13,
-  keepalive = 0x14, keepalive_ack = 0x15,
-  list_processes_request = 0x20, list_processes_reply = 0x21,
-  describe_process_request = 0x22, describe_process_reply = 0x23,
-  find_process_request = 0x24, find_process_reply = 0x25,
-  attach_request = 0x30, attach_reply = 0x31,
-  create_process_request = 0x32, create_process_reply = 0x33,
-  detach_request = 0x34, detach_reply = 0x35,
-  terminate_process_request = 0x36, terminate_process_reply = 0x37,
-  set_process_options_request = 0x38, set_process_options_ack = 0x39,
-  error_reply = 0x40, unknown_session = 0x41,
-  server_shutting_down = 0x50, process_exited = 0x51,
-};
+#define DBGSIM_MESSAGE_CODE(name, code) name = code,
+
+/// Any message.
+using message = variant_without_last<DBGSIM_MESSAGES(DBGSIM_ROW_ID) void>;
+
+/// Wire type codes.
+enum class message_type : std::uint16_t { DBGSIM_MESSAGES(DBGSIM_MESSAGE_CODE) };
+
+/// Every message type, in the table's order (the variant's).
+std::span<const message_type> all_message_types();
 
 /// The wire type of a message.
 message_type type_of(const message& m);

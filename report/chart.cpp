@@ -197,19 +197,19 @@ void write_chart(std::ostream& out, const std::vector<event>& events,
   for (const auto& e : events) {
     if (e.kind != event_kind::fault)
       continue;
-    if (e.what == "partition") {
-      open_partitions.emplace(e.peer, e.t);
-    } else if (e.what == "heal") {
-      if (e.peer == "*->*") {
+    if (e.is(fault_kind::partition)) {
+      open_partitions.emplace(ends_text(e), e.t);
+    } else if (e.is(fault_kind::heal)) {
+      if (ends_text(e) == "*->*") {
         for (auto& [peer, t0] : open_partitions)
           shade(axis.y(t0), axis.y(e.t), "#d08000", "partition " + peer);
         open_partitions.clear();
-      } else if (auto i = open_partitions.find(e.peer); i != open_partitions.end()) {
-        shade(axis.y(i->second), axis.y(e.t), "#d08000", "partition " + e.peer);
+      } else if (auto i = open_partitions.find(ends_text(e)); i != open_partitions.end()) {
+        shade(axis.y(i->second), axis.y(e.t), "#d08000", "partition " + ends_text(e));
         open_partitions.erase(i);
       }
     } else {
-      shade(axis.y(e.t) - 2, axis.y(e.t) + 2, "#c00000", e.what + " " + e.peer);
+      shade(axis.y(e.t) - 2, axis.y(e.t) + 2, "#c00000", what_text(e) + " " + ends_text(e));
     }
   }
   for (auto& [peer, t0] : open_partitions)
@@ -240,7 +240,8 @@ void write_chart(std::ostream& out, const std::vector<event>& events,
     if (i == sent.end())
       continue;
     const event& s = *i->second;
-    const bool keepalive = s.what == "keepalive" || s.what == "keepalive_ack";
+    const bool keepalive = s.is(protocol::message_type::keepalive) ||
+                           s.is(protocol::message_type::keepalive_ack);
     if (keepalive && !options.show_keepalives)
       continue;
     const double x0 = x_of(s.actor), x1 = x_of(e.peer);
@@ -254,13 +255,13 @@ void write_chart(std::ostream& out, const std::vector<event>& events,
           x0, y0, x1, y1, colour);
       if (!keepalive)
         put("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\" fill=\"{}\" font-size=\"10\">{}</text>\n",
-            (x0 + x1) / 2, (y0 + y1) / 2 - 3, colour, escape(s.what));
+            (x0 + x1) / 2, (y0 + y1) / 2 - 3, colour, escape(what_text(s)));
     } else {
       const double xm = (x0 + x1) / 2, ym = std::max(y1, y0 + 4);
       put("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#c00000\" "
           "stroke-dasharray=\"4,3\"/>\n<text x=\"{:.1f}\" y=\"{:.1f}\" fill=\"#c00000\" "
           "text-anchor=\"middle\">✕ {} ({})</text>\n",
-          x0, y0, xm, ym, xm, ym + 4, escape(s.what), escape(e.reason));
+          x0, y0, xm, ym, xm, ym + 4, escape(what_text(s)), escape(reason_text(e)));
     }
   }
 
@@ -272,12 +273,12 @@ void write_chart(std::ostream& out, const std::vector<event>& events,
       continue;
     const double y = labelled(e) ? axis.text_y(e.t, e.actor) : axis.y(e.t);
     if (e.kind == event_kind::call) {
-      call_names[{e.actor, e.call}] = e.api;
+      call_names[{e.actor, e.call}] = api_text(e);
       std::string arg = e.handle != 0 ? fmt::format(" h={:#x}", e.handle) : "";
       if (e.pid != 0)
         arg += fmt::format(" pid={}", e.pid);
       put("<text x=\"{:.0f}\" y=\"{:.1f}\" text-anchor=\"end\" fill=\"#000\">#{} {}{} →</text>\n",
-          x - 6, y + 4, e.call, escape(e.api), escape(arg));
+          x - 6, y + 4, e.call, escape(api_text(e)), escape(arg));
     } else if (e.kind == event_kind::done) {
       const bool ok = e.hr && e.hr->succeeded();
       std::string res = e.hr ? protocol::to_string(*e.hr) : "?";
@@ -288,7 +289,8 @@ void write_chart(std::ostream& out, const std::vector<event>& events,
     } else if (e.kind == event_kind::session_open || e.kind == event_kind::session_end ||
                e.kind == event_kind::target_lost || e.kind == event_kind::server_state) {
       std::string label = std::string(name_of(e.kind)) +
-                          (e.reason.empty() ? (e.what.empty() ? "" : " " + e.what) : " (" + e.reason + ")");
+                          (!e.reason ? (what_text(e).empty() ? "" : " " + what_text(e))
+                                     : " (" + reason_text(e) + ")");
       put("<circle cx=\"{:.0f}\" cy=\"{:.1f}\" r=\"3\" fill=\"#555\"/>\n<text x=\"{:.0f}\" "
           "y=\"{:.1f}\" fill=\"#555\" font-size=\"10\">{}</text>\n",
           x, y, x + 6, y + 4, escape(label));

@@ -33,7 +33,7 @@ void write_perfetto(std::ostream& out, const std::vector<event>& events,
         if (i == calls.end())
           break;
         const event& c = *i->second;
-        trace.push_back({{"ph", "X"}, {"name", c.api}, {"cat", "call"}, {"pid", 1},
+        trace.push_back({{"ph", "X"}, {"name", api_text(c)}, {"cat", "call"}, {"pid", 1},
                          {"tid", track(e.actor)}, {"ts", c.t.count()},
                          {"dur", (e.t - c.t).count()},
                          {"args", {{"call", e.call},
@@ -43,23 +43,23 @@ void write_perfetto(std::ostream& out, const std::vector<event>& events,
         break;
       }
       case event_kind::frame_sent:
-        trace.push_back({{"ph", "i"}, {"s", "t"}, {"name", "send " + e.what}, {"cat", "frame"},
+        trace.push_back({{"ph", "i"}, {"s", "t"}, {"name", "send " + what_text(e)}, {"cat", "frame"},
                          {"pid", 1}, {"tid", track(e.actor)}, {"ts", ts}});
-        trace.push_back({{"ph", "s"}, {"id", e.frame}, {"name", e.what}, {"cat", "frame"},
+        trace.push_back({{"ph", "s"}, {"id", e.frame}, {"name", what_text(e)}, {"cat", "frame"},
                          {"pid", 1}, {"tid", track(e.actor)}, {"ts", ts}});
         break;
       case event_kind::frame_delivered:
-        trace.push_back({{"ph", "i"}, {"s", "t"}, {"name", "recv " + e.what}, {"cat", "frame"},
+        trace.push_back({{"ph", "i"}, {"s", "t"}, {"name", "recv " + what_text(e)}, {"cat", "frame"},
                          {"pid", 1}, {"tid", track(e.peer)}, {"ts", ts}});
-        trace.push_back({{"ph", "f"}, {"bp", "e"}, {"id", e.frame}, {"name", e.what},
+        trace.push_back({{"ph", "f"}, {"bp", "e"}, {"id", e.frame}, {"name", what_text(e)},
                          {"cat", "frame"}, {"pid", 1}, {"tid", track(e.peer)}, {"ts", ts}});
         break;
       case event_kind::frame_dropped:
-        trace.push_back({{"ph", "i"}, {"s", "t"}, {"name", "drop " + e.what + " (" + e.reason + ")"},
+        trace.push_back({{"ph", "i"}, {"s", "t"}, {"name", "drop " + what_text(e) + " (" + reason_text(e) + ")"},
                          {"cat", "drop"}, {"pid", 1}, {"tid", track(e.actor)}, {"ts", ts}});
         break;
       case event_kind::fault:
-        trace.push_back({{"ph", "i"}, {"s", "g"}, {"name", e.what + " " + e.peer},
+        trace.push_back({{"ph", "i"}, {"s", "g"}, {"name", what_text(e) + " " + ends_text(e)},
                          {"cat", "fault"}, {"pid", 1}, {"tid", track("world")}, {"ts", ts}});
         break;
       case event_kind::session_open:
@@ -71,8 +71,8 @@ void write_perfetto(std::ostream& out, const std::vector<event>& events,
       case event_kind::handle_born:
       case event_kind::handle_dead:
         trace.push_back({{"ph", "i"}, {"s", "t"},
-                         {"name", std::string(name_of(e.kind)) + (e.reason.empty() ? "" : " " + e.reason) +
-                                      (e.what.empty() ? "" : " " + e.what)},
+                         {"name", std::string(name_of(e.kind)) + (e.reason ? " " + reason_text(e) : "") +
+                                      (what_text(e).empty() ? "" : " " + what_text(e))},
                          {"cat", "state"}, {"pid", 1}, {"tid", track(e.actor)}, {"ts", ts}});
         break;
       default:

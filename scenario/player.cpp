@@ -24,18 +24,6 @@ struct overloaded : Ts... {
 template <class... Ts>
 overloaded(Ts...) -> overloaded<Ts...>;
 
-// The action key, for signatures; kept here so the player does not depend on the loader.
-std::string_view key_of(const step_action& a) {
-  static constexpr std::string_view keys[] = {
-      "connect",        "disconnect",      "end_server",    "list_processes", "find_process",
-      "describe_process", "attach",        "create_process", "detach",        "terminate",
-      "detach_all",     "terminate_all",   "end_session",   "process_options", "start_server",
-      "wait_server_end", "partition",      "heal",          "reset",          "half_open",
-      "set_link",       "crash",           "restart",       "exit_process",   "check"};
-  static_assert(std::size(keys) == std::variant_size_v<step_action>);
-  return keys[a.index()];
-}
-
 std::string pid_list(std::vector<std::uint32_t> pids) {
   std::sort(pids.begin(), pids.end());
   std::string out = "[";
@@ -107,7 +95,7 @@ struct player::impl {
   void fail(std::size_t i, std::string expected, std::string got) {
     step_failure f;
     f.step = i;
-    f.action = std::string(key_of(s.steps[i].what));
+    f.action = std::string(action_name(s.steps[i].what));
     f.pos = s.steps[i].pos;
     f.t = w.now();
     f.expected = std::move(expected);
@@ -225,7 +213,7 @@ struct player::impl {
         p.loss = *a.loss;
       if (a.duplicate)
         p.duplicate = *a.duplicate;
-      w.change_link(from, to, p);
+      w.set_link(from, to, p);
     };
     one(a.ends.from, a.ends.to);
     if (a.ends.both)
@@ -250,20 +238,22 @@ struct player::impl {
   void check(std::size_t i, const action::check& c) {
     if (!c.server.empty()) {
       server_view v;
+      std::string state = "not started";  // Its start time has not come yet.
+      bool running = false;
       try {
         v = w.inspect_server(c.server);
+        state = std::string(name_of(v.state));
+        running = v.state == server_state::listening || v.state == server_state::shutting_down;
       } catch (const std::invalid_argument&) {
-        v.state = "not started";  // Its start time has not come yet.
       }
       std::size_t attached = 0;
       for (const auto& ss : v.sessions)
         attached += ss.attached.size();
       expect_eq(i, "sessions", c.sessions, v.sessions.size());
       expect_eq(i, "attached", c.attached, attached);
-      const bool running = v.state == "listening" || v.state == "shutting_down";
       if (c.running && *c.running != running)
         fail(i, std::string("running: ") + (*c.running ? "true" : "false"),
-             std::string("running: ") + (running ? "true" : "false") + " (" + v.state + ")");
+             std::string("running: ") + (running ? "true" : "false") + " (" + state + ")");
     }
     if (!c.engine.empty()) {
       const auto v = w.inspect_engine(c.engine);
@@ -377,7 +367,7 @@ struct player::impl {
             [&](const action::terminate_all& a) { issue(i, a.engine, api::terminate_all{}); },
             [&](const action::end_session& a) { issue(i, a.engine, api::end_session{a.mode}); },
             [&](const action::process_options& a) {
-              issue(i, a.engine, api::set_detach_on_exit{a.detach_on_exit});
+              issue(i, a.engine, api::process_options{a.detach_on_exit});
             },
             [&](const action::start_server& a) {
               issue(i, a.engine, api::start_server{a.options});
@@ -395,13 +385,9 @@ struct player::impl {
             [&](const action::reset& a) { w.reset(a.a, a.b); },
             [&](const action::half_open& a) { w.half_open(a.a, a.b, a.server_gone); },
             [&](const action::set_link& a) { set_link(a); },
-            [&](const action::crash& a) {
-              if (!a.server.empty())
-                w.crash_server(a.server);
-              if (!a.engine.empty())
-                w.crash_engine(a.engine);
-            },
-            [&](const action::restart& a) { w.restart_server(a.server); },
+            [&](const action::crash_server& a) { w.crash_server(a.server); },
+            [&](const action::restart_server& a) { w.restart_server(a.server); },
+            [&](const action::crash_engine& a) { w.crash_engine(a.engine); },
             [&](const action::exit_process& a) {
               if (auto p = need(i, a.pid))
                 w.exit_process(a.machine, *p);
@@ -424,7 +410,7 @@ struct player::impl {
     } catch (const std::exception& e) {
       // A scenario built in code may name what does not exist; the loader rules that out for
       // files. Either way this is the step's failure, not the run's end.
-      fail(i, std::string(key_of(s.steps[i].what)), std::string("error: ") + e.what());
+      fail(i, std::string(action_name(s.steps[i].what)), std::string("error: ") + e.what());
     }
   }
 

@@ -6,6 +6,8 @@
 
 #include "protocol/hresult.hpp"
 #include "vocabulary/api.hpp"
+#include "vocabulary/fault.hpp"
+#include "vocabulary/names.hpp"
 #include "world/topology.hpp"
 
 #include <cstdint>
@@ -44,6 +46,14 @@ struct link_ends {
   bool both = true;      ///< `between: [from, to]`: both directions.
   friend bool operator==(const link_ends&, const link_ends&) = default;
 };
+
+// The table of a step's actions: every API call, every fault, then `check`. Each row's identifier
+// is its struct in `action::` and its name the YAML key, so the loader, the writer, the player,
+// the property suite and the fuzzers' decoding all derive from these three tables.
+#define DBGSIM_ACTIONS(X) \
+  DBGSIM_CALLS(X)         \
+  DBGSIM_FAULTS(X)        \
+  X(check, "check", "asserts the state of a server, an engine or a machine")
 
 /// The actions a step can take, one struct per YAML action key (docs/scenario-format.md).
 namespace action {
@@ -155,14 +165,20 @@ struct set_link {
   std::optional<double> loss, duplicate;
   friend bool operator==(const set_link&, const set_link&) = default;
 };
-/// `crash: {server: X}` or `crash: {engine: E}`: exactly one of the two is set.
-struct crash {
-  std::string server, engine;
-  friend bool operator==(const crash&, const crash&) = default;
-};
-struct restart {
+/// `crash_server: {server: X}`: the server loses all state and stops listening.
+struct crash_server {
   std::string server;
-  friend bool operator==(const restart&, const restart&) = default;
+  friend bool operator==(const crash_server&, const crash_server&) = default;
+};
+/// `restart_server: {server: X}`: a crashed or ended server starts again, a new incarnation.
+struct restart_server {
+  std::string server;
+  friend bool operator==(const restart_server&, const restart_server&) = default;
+};
+/// `crash_engine: {engine: E}`: the engine loses all state.
+struct crash_engine {
+  std::string engine;
+  friend bool operator==(const crash_engine&, const crash_engine&) = default;
 };
 /// `exit_process: {machine, pid}`: a process exits on its own.
 struct exit_process {
@@ -181,17 +197,35 @@ struct check {
   std::optional<std::vector<std::uint32_t>> pids;       ///< machine (any order)
   friend bool operator==(const check&, const check&) = default;
 };
-}  // namespace action
 
 /// One step's action.
-using step_action =
-    std::variant<action::connect, action::disconnect, action::end_server, action::list_processes,
-                 action::find_process, action::describe_process, action::attach,
-                 action::create_process, action::detach, action::terminate, action::detach_all,
-                 action::terminate_all, action::end_session, action::process_options,
-                 action::start_server, action::wait_server_end, action::partition, action::heal,
-                 action::reset, action::half_open, action::set_link, action::crash,
-                 action::restart, action::exit_process, action::check>;
+using step_action = variant_without_last<DBGSIM_ACTIONS(DBGSIM_ROW_ID) void>;
+}  // namespace action
+
+using action::step_action;
+
+/// Which action a step takes; the index of its alternative in step_action.
+DBGSIM_ENUM(action_kind, DBGSIM_ACTIONS);
+DBGSIM_ENUM_NAMES(action_kind, DBGSIM_ACTIONS);
+
+/// Which action `a` is.
+inline action_kind kind_of(const step_action& a) { return static_cast<action_kind>(a.index()); }
+
+/// Whether an action is an API call (and so may carry `expect`): the table's first rows.
+constexpr bool is_call(action_kind k) {
+  return static_cast<std::size_t>(k) < value_count<api::call_kind>;
+}
+
+/// The API call an action stands for (is_call(k) must hold).
+constexpr api::call_kind call_of(action_kind k) { return static_cast<api::call_kind>(k); }
+
+/// The fault an action stands for, if it is one.
+constexpr std::optional<fault_kind> fault_of(action_kind k) {
+  const auto i = static_cast<std::size_t>(k) - value_count<api::call_kind>;
+  if (is_call(k) || i >= value_count<fault_kind>)
+    return std::nullopt;
+  return static_cast<fault_kind>(i);
+}
 
 /// One entry of `steps:`.
 struct step {
@@ -202,6 +236,13 @@ struct step {
   friend bool operator==(const step&, const step&) = default;
 };
 
+/// Messages about a file that loaded all the same (old spellings), as `FILE:LINE:COL: warning: ...`
+/// lines. Not part of what a scenario is: equal scenarios may differ in them.
+struct load_notes {
+  std::vector<std::string> lines;
+  friend bool operator==(const load_notes&, const load_notes&) { return true; }
+};
+
 /// A whole scenario file.
 struct scenario {
   std::string name;
@@ -210,6 +251,7 @@ struct scenario {
   topology topo;            ///< Machines, servers, engines, links and `defaults:` (topo.times).
   std::vector<step> steps;  ///< In file order; the player issues them stably sorted by `at`.
   std::string file;         ///< Where it was loaded from ("" when built in code).
+  load_notes notes;         ///< What the loader warned about.
   friend bool operator==(const scenario&, const scenario&) = default;
 };
 
@@ -233,6 +275,6 @@ inline constexpr std::size_t max_scenario_steps = 100'000;
 inline constexpr std::size_t max_scenario_bytes = 4u << 20;
 
 /// The YAML action key of a step ("connect", "partition", "check").
-std::string_view action_name(const step_action& a);
+inline std::string_view action_name(const step_action& a) { return name_of(kind_of(a)); }
 
 }  // namespace dbgsim

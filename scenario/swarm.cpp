@@ -156,8 +156,8 @@ swarm_result swarm(const scenario& input, std::uint64_t seed) {
     const auto& v = s.topo.servers[pick.between(0, s.topo.servers.size() - 1)].name;
     const auto at = pick.time_in(0ms, span);
     const auto back = at + pick.time_in(10ms, lease);
-    s.steps.push_back(make_step(at, action::crash{v, ""}));
-    s.steps.push_back(make_step(back, action::restart{v}));
+    s.steps.push_back(make_step(at, action::crash_server{v}));
+    s.steps.push_back(make_step(back, action::restart_server{v}));
     out.choices.push_back(
         fmt::format("crash {} at {}, restart at {}", v, ms_text(at), ms_text(back)));
   }

@@ -40,30 +40,14 @@ constexpr std::int64_t max_duration_us = 1'000'000'000'000;
 /// Names longer than this get no "did you mean" (the distance is quadratic in the lengths).
 constexpr std::size_t max_suggest_length = 64;
 
-/// Every HRESULT name of the protocol table, for suggestions.
-constexpr std::array<std::string_view, 20> hresult_names{
-    "S_OK",          "S_FALSE",           "E_NOTIMPL",          "E_NOINTERFACE",
-    "E_POINTER",     "E_ABORT",           "E_FAIL",             "E_PENDING",
-    "E_UNEXPECTED",  "E_ACCESSDENIED",    "E_HANDLE",           "E_OUTOFMEMORY",
-    "E_INVALIDARG",  "RPC_E_SERVER_DIED", "RPC_E_DISCONNECTED", "RPC_E_VERSION_MISMATCH",
-    "ERROR_SEM_TIMEOUT", "ERROR_OPERATION_ABORTED", "RPC_S_SERVER_UNAVAILABLE",
-    "RPC_S_CALL_FAILED"};
-
-/// The action keys of a step, and whether each is an API call (which may carry `expect`).
-struct action_key {
-  std::string_view name;
-  bool call;
+/// Old spellings of action keys, accepted for one release with a message naming the new one.
+struct renamed_key {
+  std::string_view old_name;
+  action_kind by_subject[2];  ///< What it means with a `server:` (0) or an `engine:` (1) subject.
 };
-constexpr std::array<action_key, 25> action_keys{{
-    {"connect", true},         {"disconnect", true},     {"end_server", true},
-    {"list_processes", true},  {"find_process", true},   {"describe_process", true},
-    {"attach", true},          {"create_process", true}, {"detach", true},
-    {"terminate", true},       {"detach_all", true},     {"terminate_all", true},
-    {"end_session", true},     {"process_options", true}, {"start_server", true},
-    {"wait_server_end", true}, {"partition", false},     {"heal", false},
-    {"reset", false},          {"half_open", false},     {"set_link", false},
-    {"crash", false},          {"restart", false},       {"exit_process", false},
-    {"check", false},
+constexpr std::array<renamed_key, 2> renamed_keys{{
+    {"crash", {action_kind::crash_server, action_kind::crash_engine}},
+    {"restart", {action_kind::restart_server, action_kind::restart_server}},
 }};
 
 /// Optimal-string-alignment distance between two short strings.
@@ -358,6 +342,13 @@ public:
     fail(pos_of(n), message);
   }
 
+  /// Keeps a message about a file that loads all the same (an old spelling).
+  void note(const YAML::Node& n, const std::string& message) {
+    const auto p = pos_of(n);
+    notes_.push_back(file_ + ":" + std::to_string(p.line) + ":" + std::to_string(p.col) +
+                     ": warning: " + message);
+  }
+
   static source_pos pos_of(const YAML::Node& n) {
     if (!n.IsDefined())
       return {};
@@ -442,7 +433,7 @@ public:
     if (!hr)
       fail(n, what + ": " + show(s) +
                   " is not an HRESULT name from the protocol table or a 0x hex code" +
-                  did_you_mean(s, hresult_names));
+                  did_you_mean(s, protocol::hresult_names()));
     return *hr;
   }
 
@@ -616,11 +607,12 @@ public:
   void read_links(const YAML::Node& n, topology& topo);
   void read_steps(const YAML::Node& n, scenario& s);
   step read_step(const YAML::Node& n, std::size_t index);
-  step_action read_action(std::string_view key, const YAML::Node& n);
+  step_action read_action(action_kind kind, const YAML::Node& n);
   void check_bindings(const scenario& s);
 
 private:
   std::string file_;
+  std::vector<std::string> notes_;
   std::size_t visited_ = 0;
   std::map<std::string, named> names_;          ///< Engines and servers.
   std::map<std::string, source_pos> machines_;  ///< Every machine: listed or implied.
@@ -747,9 +739,8 @@ void loader::read_engines(const YAML::Node& n, topology& topo) {
       engine_machine_pos_.back() = pos_of(*v);
     }
     if (auto v = m.find("disconnect")) {
-      auto modes = std::array<std::string_view, 2>{"async", "sync"};
-      spec.mode = choice(*v, "engine `disconnect`", modes) == 0 ? disconnect_mode::async
-                                                                 : disconnect_mode::sync;
+      spec.mode = static_cast<disconnect_mode>(
+          choice(*v, "engine `disconnect`", enum_names<disconnect_mode>::names));
     }
     if (auto v = m.find("detach_on_exit"))
       spec.detach_on_exit = boolean(*v, "engine `detach_on_exit`");
@@ -867,8 +858,8 @@ void loader::read_links(const YAML::Node& n, topology& topo) {
   }
 }
 
-step_action loader::read_action(std::string_view key, const YAML::Node& n) {
-  const std::string what = "`" + std::string(key) + "`";
+step_action loader::read_action(action_kind kind, const YAML::Node& n) {
+  const std::string what = "`" + std::string(name_of(kind)) + "`";
   auto view = [&](std::vector<std::string_view> allowed) {
     return map_view(*this, n, what, std::move(allowed));
   };
@@ -876,7 +867,8 @@ step_action loader::read_action(std::string_view key, const YAML::Node& n) {
   auto hnd = [&](const map_view& m) { return handle(m.need("handle"), what + " `handle`"); };
   auto pd = [&](const map_view& m) { return pid(m.need("pid"), what + " `pid`"); };
 
-  if (key == "connect") {
+  switch (kind) {
+  case action_kind::connect: {
     auto m = view({"engine", "options", "as"});
     action::connect a;
     a.engine = eng(m);
@@ -885,15 +877,15 @@ step_action loader::read_action(std::string_view key, const YAML::Node& n) {
     a.as = binding(m, false);
     return a;
   }
-  if (key == "disconnect") {
+  case action_kind::disconnect: {
     auto m = view({"engine", "handle"});
     return action::disconnect{eng(m), hnd(m)};
   }
-  if (key == "end_server") {
+  case action_kind::end_server: {
     auto m = view({"engine", "handle"});
     return action::end_server{eng(m), hnd(m)};
   }
-  if (key == "list_processes") {
+  case action_kind::list_processes: {
     auto m = view({"engine", "handle", "pids", "max"});
     action::list_processes a;
     a.engine = eng(m);
@@ -904,7 +896,7 @@ step_action loader::read_action(std::string_view key, const YAML::Node& n) {
       a.max = static_cast<std::uint32_t>(integer(*v, what + " `max`", UINT32_MAX));
     return a;
   }
-  if (key == "find_process") {
+  case action_kind::find_process: {
     auto m = view({"engine", "handle", "exe", "only_match", "as"});
     action::find_process a;
     a.engine = eng(m);
@@ -915,15 +907,15 @@ step_action loader::read_action(std::string_view key, const YAML::Node& n) {
     a.as = binding(m, true);
     return a;
   }
-  if (key == "describe_process") {
+  case action_kind::describe_process: {
     auto m = view({"engine", "handle", "pid"});
     return action::describe_process{eng(m), hnd(m), pd(m)};
   }
-  if (key == "attach") {
+  case action_kind::attach: {
     auto m = view({"engine", "handle", "pid"});
     return action::attach{eng(m), hnd(m), pd(m)};
   }
-  if (key == "create_process") {
+  case action_kind::create_process: {
     auto m = view({"engine", "handle", "command_line", "as"});
     action::create_process a;
     a.engine = eng(m);
@@ -932,40 +924,39 @@ step_action loader::read_action(std::string_view key, const YAML::Node& n) {
     a.as = binding(m, true);
     return a;
   }
-  if (key == "detach") {
+  case action_kind::detach: {
     auto m = view({"engine", "pid"});
     return action::detach{eng(m), pd(m)};
   }
-  if (key == "terminate") {
+  case action_kind::terminate: {
     auto m = view({"engine", "pid"});
     return action::terminate{eng(m), pd(m)};
   }
-  if (key == "detach_all") {
+  case action_kind::detach_all: {
     auto m = view({"engine"});
     return action::detach_all{eng(m)};
   }
-  if (key == "terminate_all") {
+  case action_kind::terminate_all: {
     auto m = view({"engine"});
     return action::terminate_all{eng(m)};
   }
-  if (key == "end_session") {
+  case action_kind::end_session: {
     auto m = view({"engine", "mode"});
     action::end_session a;
     a.engine = eng(m);
     if (auto v = m.find("mode"))
       a.mode = static_cast<api::end_mode>(
-          choice(*v, what + " `mode`",
-                 std::array<std::string_view, 3>{"passive", "active_detach", "active_terminate"}));
+          choice(*v, what + " `mode`", enum_names<api::end_mode>::names));
     return a;
   }
-  if (key == "process_options") {
+  case action_kind::process_options: {
     auto m = view({"engine", "detach_on_exit"});
     action::process_options a;
     a.engine = eng(m);
     a.detach_on_exit = boolean(m.need("detach_on_exit"), what + " `detach_on_exit`");
     return a;
   }
-  if (key == "start_server") {
+  case action_kind::start_server: {
     auto m = view({"engine", "options"});
     action::start_server a;
     a.engine = eng(m);
@@ -973,7 +964,7 @@ step_action loader::read_action(std::string_view key, const YAML::Node& n) {
     a.options = scalar(m.need("options"), what + " `options`");
     return a;
   }
-  if (key == "wait_server_end") {
+  case action_kind::wait_server_end: {
     auto m = view({"engine", "timeout"});
     action::wait_server_end a;
     a.engine = eng(m);
@@ -986,20 +977,20 @@ step_action loader::read_action(std::string_view key, const YAML::Node& n) {
       fail(t, what + " `timeout`: at most 4294967295ms");
     return a;
   }
-  if (key == "partition") {
+  case action_kind::partition: {
     auto m = view({"between", "from", "to"});
     return action::partition{ends(m, true)};
   }
-  if (key == "heal") {
+  case action_kind::heal: {
     auto m = view({"between", "from", "to"});
     return action::heal{ends(m, true)};
   }
-  if (key == "reset") {
+  case action_kind::reset: {
     auto m = view({"between"});
     auto e = ends(m, false);
     return action::reset{e.from, e.to};
   }
-  if (key == "half_open") {
+  case action_kind::half_open: {
     auto m = view({"between", "gone"});
     auto e = ends(m, false);
     action::half_open a{e.from, e.to, true};
@@ -1008,7 +999,7 @@ step_action loader::read_action(std::string_view key, const YAML::Node& n) {
           choice(*v, what + " `gone`", std::array<std::string_view, 2>{"server", "engine"}) == 0;
     return a;
   }
-  if (key == "set_link") {
+  case action_kind::set_link: {
     auto m = view({"between", "from", "to", "latency", "jitter", "loss", "duplicate"});
     action::set_link a;
     a.ends = ends(m, true);
@@ -1020,27 +1011,29 @@ step_action loader::read_action(std::string_view key, const YAML::Node& n) {
       fail(n, what + " changes nothing: give `latency`, `jitter`, `loss` or `duplicate`");
     return a;
   }
-  if (key == "crash") {
-    auto m = view({"server", "engine"});
-    action::crash a;
-    if (m.has("server") == m.has("engine"))
-      fail(n, what + " needs exactly one of `server` and `engine`");
-    if (auto v = m.find("server")) a.server = server(*v, what + " `server`");
-    if (auto v = m.find("engine")) a.engine = engine(*v, what + " `engine`");
-    return a;
-  }
-  if (key == "restart") {
+  case action_kind::crash_server: {
     auto m = view({"server"});
-    return action::restart{server(m.need("server"), what + " `server`")};
+    return action::crash_server{server(m.need("server"), what + " `server`")};
   }
-  if (key == "exit_process") {
+  case action_kind::restart_server: {
+    auto m = view({"server"});
+    return action::restart_server{server(m.need("server"), what + " `server`")};
+  }
+  case action_kind::crash_engine: {
+    auto m = view({"engine"});
+    return action::crash_engine{engine(m.need("engine"), what + " `engine`")};
+  }
+  case action_kind::exit_process: {
     auto m = view({"machine", "pid"});
     action::exit_process a;
     a.machine = place(m.need("machine"), what + " `machine`");
     a.pid = pd(m);
     return a;
   }
-  // check
+  case action_kind::check:
+    break;
+  }
+  // check: the one action that is not a call or a fault.
   auto m = view({"server", "engine", "machine", "sessions", "attached", "running", "handle", "live",
                  "handles", "targets", "pids"});
   action::check a;
@@ -1083,35 +1076,46 @@ step_action loader::read_action(std::string_view key, const YAML::Node& n) {
 
 step loader::read_step(const YAML::Node& n, std::size_t index) {
   std::vector<std::string_view> allowed{"at", "expect"};
-  for (auto& k : action_keys)
-    allowed.push_back(k.name);
+  for (auto k : all_values<action_kind>())
+    allowed.push_back(name_of(k));
+  for (const auto& r : renamed_keys)
+    allowed.push_back(r.old_name);
   map_view m(*this, n, "step " + std::to_string(index + 1), allowed);
   step st;
   st.pos = pos_of(n);
-  const action_key* act = nullptr;
+  std::optional<action_kind> act;
+  std::string act_key;
   for (auto& k : m.keys()) {
-    for (auto& ak : action_keys) {
-      if (ak.name != k)
+    std::optional<action_kind> found = from_name<action_kind>(k);
+    for (const auto& r : renamed_keys) {
+      if (r.old_name != k)
         continue;
-      if (act)
-        fail(*m.key_node(k), m.what() + " has one action; this one has both `" +
-                                 std::string(act->name) + "` and `" + k + "`");
-      act = &ak;
+      const auto inner = *m.find(k);
+      found = r.by_subject[inner.IsMap() && inner["engine"] ? 1 : 0];
+      note(*m.key_node(k), "`" + k + "` is renamed to `" + std::string(name_of(*found)) +
+                               "`; the old spelling is accepted until the next release");
     }
+    if (!found)
+      continue;
+    if (act)
+      fail(*m.key_node(k), m.what() + " has one action; this one has both `" + act_key +
+                               "` and `" + k + "`");
+    act = found;
+    act_key = k;
   }
   if (!act) {
     std::vector<std::string_view> names;
-    for (auto& k : action_keys)
-      names.push_back(k.name);
+    for (auto k : all_values<action_kind>())
+      names.push_back(name_of(k));
     fail(n, m.what() + " needs an action: one of " + one_of(names));
   }
   st.at = duration(m.need("at"), m.what() + " `at`");
   uses_.clear();
-  st.what = read_action(act->name, *m.find(act->name));
+  st.what = read_action(*act, *m.find(act_key));
   if (auto v = m.find("expect")) {
-    if (!act->call)
-      fail(*m.key_node("expect"), m.what() + ": `expect` is for API calls; `" +
-                                      std::string(act->name) + "` is not one");
+    if (!is_call(*act))
+      fail(*m.key_node("expect"), m.what() + ": `expect` is for API calls; `" + act_key +
+                                      "` is not one");
     st.expect = hresult(*v, m.what() + " `expect`");
   }
   step_uses_.push_back(uses_);
@@ -1220,6 +1224,7 @@ scenario loader::load(const std::string& text) {
   if (auto v = top.find("steps"))
     read_steps(*v, s);
   check_bindings(s);
+  s.notes.lines = std::move(notes_);
   return s;
 }
 

@@ -199,11 +199,9 @@ std::string action_text(const step_action& a) {
             if (x.loss) f.add("loss", number(*x.loss));
             if (x.duplicate) f.add("duplicate", number(*x.duplicate));
           },
-          [&](const action::crash& x) {
-            if (!x.server.empty()) f.add("server", quote(x.server));
-            if (!x.engine.empty()) f.add("engine", quote(x.engine));
-          },
-          [&](const action::restart& x) { f.add("server", quote(x.server)); },
+          [&](const action::crash_server& x) { f.add("server", quote(x.server)); },
+          [&](const action::restart_server& x) { f.add("server", quote(x.server)); },
+          [&](const action::crash_engine& x) { f.add("engine", quote(x.engine)); },
           [&](const action::exit_process& x) {
             f.add("machine", quote(x.machine)).add("pid", pid(x.pid));
           },
@@ -293,7 +291,7 @@ void write_scenario(std::ostream& out, const scenario& s, const std::string& com
       o << "  - name: " << quote(e.name) << "\n";
       if (!e.machine.empty())
         o << "    machine: " << quote(e.machine) << "\n";
-      o << "    disconnect: " << (e.mode == disconnect_mode::sync ? "sync" : "async") << "\n";
+      o << "    disconnect: " << name_of(e.mode) << "\n";
       o << "    detach_on_exit: " << boolean(e.detach_on_exit) << "\n";
     }
   }

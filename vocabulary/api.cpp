@@ -1,39 +1,15 @@
 #include "vocabulary/api.hpp"
 
+#include <array>
+
 namespace dbgsim::api {
 namespace {
 
-template <class... Fs>
-struct overloaded : Fs... {
-  using Fs::operator()...;
-};
-template <class... Fs>
-overloaded(Fs...) -> overloaded<Fs...>;
+#define DBGSIM_CALL_METHOD(id, name, method) std::string_view{method},
+constexpr std::array methods{DBGSIM_CALLS(DBGSIM_CALL_METHOD)};
+#undef DBGSIM_CALL_METHOD
 
 }  // namespace
-
-std::string_view name_of(const call& c) {
-  return std::visit(
-      overloaded{
-          [](const connect&) { return std::string_view{"connect"}; },
-          [](const disconnect&) { return std::string_view{"disconnect"}; },
-          [](const end_server&) { return std::string_view{"end_server"}; },
-          [](const list_processes&) { return std::string_view{"list_processes"}; },
-          [](const find_process&) { return std::string_view{"find_process"}; },
-          [](const describe_process&) { return std::string_view{"describe_process"}; },
-          [](const attach&) { return std::string_view{"attach"}; },
-          [](const create_process&) { return std::string_view{"create_process"}; },
-          [](const detach&) { return std::string_view{"detach"}; },
-          [](const terminate&) { return std::string_view{"terminate"}; },
-          [](const detach_all&) { return std::string_view{"detach_all"}; },
-          [](const terminate_all&) { return std::string_view{"terminate_all"}; },
-          [](const end_session&) { return std::string_view{"end_session"}; },
-          [](const set_detach_on_exit&) { return std::string_view{"set_detach_on_exit"}; },
-          [](const start_server&) { return std::string_view{"start_server"}; },
-          [](const wait_server_end&) { return std::string_view{"wait_server_end"}; },
-      },
-      c);
-}
 
 std::uint64_t handle_of(const call& c) {
   return std::visit(
@@ -46,13 +22,38 @@ std::uint64_t handle_of(const call& c) {
       c);
 }
 
-std::string_view name_of(end_mode m) {
-  switch (m) {
-    case end_mode::passive: return "passive";
-    case end_mode::active_detach: return "active_detach";
-    case end_mode::active_terminate: return "active_terminate";
-  }
-  return "?";
+std::uint32_t pid_of(const call& c) {
+  return std::visit(
+      [](const auto& x) -> std::uint32_t {
+        if constexpr (requires { x.pid; })
+          return x.pid;
+        else
+          return 0;
+      },
+      c);
+}
+
+std::string text_of(const call& c) {
+  if (auto* x = std::get_if<connect>(&c))
+    return x->options;
+  if (auto* x = std::get_if<start_server>(&c))
+    return x->options;
+  if (auto* x = std::get_if<find_process>(&c))
+    return x->exe;
+  if (auto* x = std::get_if<create_process>(&c))
+    return x->command_line;
+  return {};
+}
+
+std::string_view method_of(call_kind k) { return methods[static_cast<std::size_t>(k)]; }
+
+sim_time bound_of(const call& c, const timing& times) {
+  if (std::holds_alternative<connect>(c))
+    return times.connect_timeout;
+  if (auto* w = std::get_if<wait_server_end>(&c))
+    return std::chrono::milliseconds(w->timeout_ms);
+  // Calls that touch every target may run one rpc per target, all in parallel.
+  return times.rpc_timeout;
 }
 
 }  // namespace dbgsim::api

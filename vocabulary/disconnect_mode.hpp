@@ -2,14 +2,16 @@
 // files, the property suite), kept apart from the engine so that none of those pulls in CAF.
 #pragma once
 
-#include <cstdint>
+#include "vocabulary/names.hpp"
+
+// The table of disconnect modes (rule S6): identifier, name in scenario files, meaning.
+#define DBGSIM_DISCONNECT_MODES(X)                                                  \
+  X(async, "async", "returns S_OK without waiting for the server's ack (the default)") \
+  X(sync, "sync", "waits for the ack up to the rpc timeout")
 
 namespace dbgsim {
 
 /// How DisconnectProcessServer waits (rule S6).
-enum class disconnect_mode : std::uint8_t {
-  async,  ///< Returns S_OK without waiting for the server's ack (the default).
-  sync,   ///< Waits for the ack up to the rpc timeout.
-};
+DBGSIM_NAMED_ENUM(disconnect_mode, DBGSIM_DISCONNECT_MODES);
 
 }  // namespace dbgsim

@@ -1,19 +1,11 @@
 #include "vocabulary/event.hpp"
 
-#include <array>
-
 #include <fmt/format.h>
+
+#include <iterator>
 
 namespace dbgsim {
 namespace {
-
-constexpr std::array<std::string_view, 25> kind_names = {
-    "call",           "done",           "handle_born",     "handle_dead",     "session_held",
-    "session_released", "target_added", "target_removed",  "target_lost",     "session_open",
-    "session_end",    "server_state",   "frame_sent",      "frame_delivered", "frame_dropped",
-    "frame_served",   "connect_refused", "fault",          "timer",           "process_attached",
-    "process_detached", "process_killed", "process_created", "process_exited", "options_received",
-};
 
 void append_string(std::string& out, std::string_view key, std::string_view s) {
   out += ",\"";
@@ -39,30 +31,59 @@ void append_number(std::string& out, std::string_view key, std::uint64_t v) {
   fmt::format_to(std::back_inserter(out), ",\"{}\":{}", key, v);
 }
 
+// Writes one field if the event sets it. The switch covers every row of DBGSIM_EVENT_FIELDS
+// (-Wswitch), so a new field cannot be forgotten here.
+void append_field(std::string& out, const event& e, event_field f) {
+  const auto key = name_of(f);
+  switch (f) {
+    case event_field::actor: if (!e.actor.empty()) append_string(out, key, e.actor); return;
+    case event_field::peer: if (!e.peer.empty()) append_string(out, key, e.peer); return;
+    case event_field::to: if (!e.to.empty()) append_string(out, key, e.to); return;
+    case event_field::call: if (e.call != 0) append_number(out, key, e.call); return;
+    case event_field::api: if (e.api) append_string(out, key, name_of(*e.api)); return;
+    // Handles and sessions are printed in hex: their high bits are what S1 is about.
+    case event_field::handle:
+      if (e.handle != 0) fmt::format_to(std::back_inserter(out), ",\"handle\":\"0x{:016X}\"", e.handle);
+      return;
+    case event_field::conn: if (e.conn != 0) append_number(out, key, e.conn); return;
+    case event_field::session:
+      if (e.session != 0) fmt::format_to(std::back_inserter(out), ",\"session\":\"0x{:X}\"", e.session);
+      return;
+    case event_field::inc: if (e.incarnation != 0) append_number(out, key, e.incarnation); return;
+    case event_field::pid: if (e.pid != 0) append_number(out, key, e.pid); return;
+    case event_field::hr: if (e.hr) append_string(out, key, protocol::to_string(*e.hr)); return;
+    case event_field::what:
+      if (!std::holds_alternative<std::monostate>(e.what)) append_string(out, key, name_of(e.what));
+      return;
+    case event_field::reason: if (e.reason) append_string(out, key, name_of(*e.reason)); return;
+    case event_field::detail: if (!e.detail.empty()) append_string(out, key, e.detail); return;
+    case event_field::value: if (e.value != 0) append_number(out, key, e.value); return;
+    case event_field::frame: if (e.frame != 0) append_number(out, key, e.frame); return;
+  }
+}
+
 }  // namespace
 
-std::string_view name_of(event_kind k) { return kind_names[static_cast<std::size_t>(k)]; }
+std::string_view name_of(const event_what& w) {
+  return std::visit(
+      [](const auto& v) -> std::string_view {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::monostate>)
+          return "";
+        else if constexpr (std::is_same_v<T, protocol::message_type>)
+          return protocol::name_of(v);
+        else
+          return dbgsim::name_of(v);
+      },
+      w);
+}
 
 std::string to_json_line(const event& e) {
   std::string out;
   out.reserve(160);
   fmt::format_to(std::back_inserter(out), "{{\"t\":{},\"ev\":\"{}\"", e.t.count(), name_of(e.kind));
-  if (!e.actor.empty()) append_string(out, "actor", e.actor);
-  if (!e.peer.empty()) append_string(out, "peer", e.peer);
-  if (e.call != 0) append_number(out, "call", e.call);
-  if (!e.api.empty()) append_string(out, "api", e.api);
-  // Handles and sessions are printed in hex: their high bits are what S1 is about.
-  if (e.handle != 0) fmt::format_to(std::back_inserter(out), ",\"handle\":\"0x{:016X}\"", e.handle);
-  if (e.conn != 0) append_number(out, "conn", e.conn);
-  if (e.session != 0) fmt::format_to(std::back_inserter(out), ",\"session\":\"0x{:X}\"", e.session);
-  if (e.incarnation != 0) append_number(out, "inc", e.incarnation);
-  if (e.pid != 0) append_number(out, "pid", e.pid);
-  if (e.hr) append_string(out, "hr", protocol::to_string(*e.hr));
-  if (!e.what.empty()) append_string(out, "what", e.what);
-  if (!e.reason.empty()) append_string(out, "reason", e.reason);
-  if (!e.detail.empty()) append_string(out, "detail", e.detail);
-  if (e.value != 0) append_number(out, "value", e.value);
-  if (e.frame != 0) append_number(out, "frame", e.frame);
+  for (auto f : all_values<event_field>())
+    append_field(out, e, f);
   out += '}';
   return out;
 }

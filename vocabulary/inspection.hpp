@@ -3,6 +3,7 @@
 #pragma once
 
 #include "vocabulary/route.hpp"
+#include "vocabulary/server_state.hpp"
 
 #include <cstdint>
 #include <string>
@@ -43,7 +44,7 @@ struct served_session {
 /// A server's state, as the harness sees it.
 struct server_view {
   std::string name;
-  std::string state;               ///< "listening", "shutting_down", "ended" or "crashed".
+  server_state state = server_state::listening;
   std::uint32_t incarnation = 0;
   std::vector<served_session> sessions;  ///< Ordered by session id.
   friend bool operator==(const server_view&, const server_view&) = default;

@@ -2,39 +2,50 @@
 // so that tests, properties and fuzzers can show they catch it. All are off by default.
 #pragma once
 
-#include <cstdint>
-#include <optional>
+#include "vocabulary/names.hpp"
+
 #include <span>
 #include <string_view>
+
+// The table of planted bugs: identifier, the name users write, the rule it breaks, what it does.
+// `none` is the correct reference implementation and must stay first.
+#define DBGSIM_MUTANTS(X)                                                                        \
+  X(none, "none", "", "the reference implementation, no planted bug")                            \
+  X(reuse_handles, "reuse-handles", "S1", "the engine hands out a released handle value again")  \
+  X(no_lease_expiry, "no-lease-expiry", "S7", "the server never reaps silent sessions")          \
+  X(release_on_ack, "release-on-ack", "S6",                                                      \
+    "the engine kills a handle only when the disconnect ack arrives")                            \
+  X(accept_stale_incarnation, "accept-stale-incarnation", "S10",                                 \
+    "the server serves frames of an older incarnation")                                          \
+  X(duplicate_connect, "duplicate-connect", "S11",                                               \
+    "the server opens a second session for a duplicated connect frame")                          \
+  X(skip_password, "skip-password", "S14",                                                       \
+    "the server skips the password check when none is presented")                                \
+  X(late_reply_revives, "late-reply-revives", "S3",                                              \
+    "the engine accepts a connect reply after the connect timed out")                            \
+  X(foreign_handle, "foreign-handle", "S5", "the engine accepts a handle another engine issued") \
+  X(keep_attached, "keep-attached", "S21",                                                       \
+    "the server leaves processes attached when a session ends")                                  \
+  X(disconnect_ends_targets, "disconnect-ends-targets", "S20",                                   \
+    "the engine sends the disconnect frame while a target holds the session")                    \
+  X(target_leaks_session, "target-leaks-session", "S20",                                         \
+    "the engine never releases a session once its last target goes")
 
 namespace dbgsim {
 
 /// One planted bug; `none` is the correct reference implementation.
-enum class mutant : std::uint8_t {
-  none,
-  reuse_handles,             ///< Engine hands out a released handle value again (S1).
-  no_lease_expiry,           ///< Server never reaps silent sessions (S7).
-  release_on_ack,            ///< Engine kills a handle only when the disconnect ack arrives (S6).
-  accept_stale_incarnation,  ///< Server serves frames of an older incarnation (S10).
-  duplicate_connect,         ///< Server opens a second session for a duplicated connect frame (S11).
-  skip_password,             ///< Server skips the password check when none is presented (S14).
-  late_reply_revives,        ///< Engine accepts a connect reply after the connect timed out (S3).
-  foreign_handle,            ///< Engine accepts a handle another engine issued (S5).
-  keep_attached,             ///< Server leaves processes attached when a session ends (S21).
-  disconnect_ends_targets,   ///< Engine sends the disconnect frame while a target holds the session (S20).
-  target_leaks_session,      ///< Engine never releases a session once its last target goes (S20).
-};
+DBGSIM_NAMED_ENUM(mutant, DBGSIM_MUTANTS);
 
 /// Every mutant except `none`, in declaration order.
 std::span<const mutant> all_mutants();
 
-/// The mutant's name as users write it ("reuse-handles"; "none").
-std::string_view name_of(mutant m);
-
 /// The mutant a name stands for, or nothing.
 std::optional<mutant> mutant_from_name(std::string_view name);
 
-/// The rule the mutant breaks ("S1").
+/// The rule the mutant breaks ("S1"; "" for none).
 std::string_view rule_of(mutant m);
+
+/// What the mutant does, in one line.
+std::string_view description_of(mutant m);
 
 }  // namespace dbgsim

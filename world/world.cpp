@@ -280,7 +280,35 @@ struct world::impl final : environment {
 
   // -- calls ---------------------------------------------------------------------------------
 
+  // The world, not the engine, records a call and its completion: the oracle holds the engine to
+  // the bound recorded here (S15), so the system under test cannot choose or hide its deadline.
+  void record_call(const std::string& engine, std::uint64_t n, const api::call& c) {
+    event e;
+    e.kind = event_kind::call;
+    e.actor = engine;
+    e.call = n;
+    e.api = api::kind_of(c);
+    e.handle = api::handle_of(c);
+    e.pid = api::pid_of(c);
+    e.detail = api::text_of(c);
+    e.value = static_cast<std::uint64_t>(api::bound_of(c, times).count());
+    calls_made.emplace(std::pair{engine, n}, *e.api);
+    record(std::move(e));
+  }
+
   void completed(const std::string& engine, std::uint64_t n, api::result r) {
+    auto made = calls_made.find({engine, n});
+    if (made == calls_made.end() || !in_flight.count({engine, n}))
+      return;  // Answered twice: the engine broke S15; the oracle reports the missing answer.
+    event e;
+    e.kind = event_kind::done;
+    e.actor = engine;
+    e.call = n;
+    e.api = made->second;
+    e.hr = r.hr;
+    e.handle = r.handle;
+    e.pid = r.pid;
+    record(std::move(e));
     in_flight.erase({engine, n});
     if (on_complete)
       on_complete(engine, n, r);
@@ -297,12 +325,13 @@ struct world::impl final : environment {
     return name;
   }
 
-  void fault(std::string what, std::string a, std::string b, std::string detail = {}) {
+  void fault(fault_kind what, std::string a, std::string b, std::string detail = {}) {
     event e;
     e.kind = event_kind::fault;
     e.actor = "world";
-    e.what = std::move(what);
-    e.peer = a + (b.empty() ? "" : "->" + b);
+    e.what = what;
+    e.peer = std::move(a);
+    e.to = std::move(b);
     e.detail = std::move(detail);
     record(std::move(e));
   }
@@ -387,6 +416,7 @@ struct world::impl final : environment {
   std::map<std::string, std::function<server_view()>> server_views;
   std::multimap<sim_time, std::function<void(world::impl&)>> actions;
   std::set<std::pair<std::string, std::uint64_t>> in_flight;
+  std::map<std::pair<std::string, std::uint64_t>, api::call_kind> calls_made;
   std::map<std::pair<std::string, std::uint64_t>, api::result> results;
   std::function<void(const std::string&, std::uint64_t, const api::result&)> on_complete;
   caf::actor driver;
@@ -408,6 +438,7 @@ std::uint64_t world::call(const std::string& engine, api::call c) {
     throw std::invalid_argument("no engine named '" + engine + "'");
   const auto n = ++i->second.calls;
   impl_->in_flight.insert({engine, n});
+  impl_->record_call(engine, n, c);
   caf::anon_send(impl_->driver, call_atom::value, i->second.actor, engine, n, std::move(c));
   impl_->drain();
   return n;
@@ -427,20 +458,20 @@ void world::on_complete(
 
 void world::partition(const std::string& from, const std::string& to) {
   auto a = impl_->resolve(from), b = impl_->resolve(to);
-  impl_->fault("partition", a, b);
+  impl_->fault(fault_kind::partition, a, b);
   caf::anon_send(impl_->link_between(a, b), partition_atom::value, a, b);
   impl_->drain();
 }
 
 void world::heal(const std::string& from, const std::string& to) {
   auto a = impl_->resolve(from), b = impl_->resolve(to);
-  impl_->fault("heal", a, b);
+  impl_->fault(fault_kind::heal, a, b);
   caf::anon_send(impl_->link_between(a, b), heal_atom::value, a, b);
   impl_->drain();
 }
 
 void world::heal_all() {
-  impl_->fault("heal", "*", "*");
+  impl_->fault(fault_kind::heal, "*", "*");
   for (auto& [key, l] : impl_->links) {
     caf::anon_send(l, heal_atom::value, key.first, key.second);
     caf::anon_send(l, heal_atom::value, key.second, key.first);
@@ -450,21 +481,21 @@ void world::heal_all() {
 
 void world::reset(const std::string& a, const std::string& b) {
   auto ma = impl_->resolve(a), mb = impl_->resolve(b);
-  impl_->fault("reset", ma, mb);
+  impl_->fault(fault_kind::reset, ma, mb);
   caf::anon_send(impl_->link_between(ma, mb), reset_atom::value, std::string{});
   impl_->drain();
 }
 
 void world::half_open(const std::string& a, const std::string& b, bool server_gone) {
   auto ma = impl_->resolve(a), mb = impl_->resolve(b);
-  impl_->fault("half_open", ma, mb, server_gone ? "server end gone" : "engine end gone");
+  impl_->fault(fault_kind::half_open, ma, mb, server_gone ? "server end gone" : "engine end gone");
   caf::anon_send(impl_->link_between(ma, mb), half_open_atom::value, std::string{}, server_gone);
   impl_->drain();
 }
 
-void world::change_link(const std::string& from, const std::string& to, link_params params) {
+void world::set_link(const std::string& from, const std::string& to, link_params params) {
   auto a = impl_->resolve(from), b = impl_->resolve(to);
-  impl_->fault("link_change", a, b,
+  impl_->fault(fault_kind::set_link, a, b,
                "latency=" + std::to_string(params.latency.count()) + "us jitter=" +
                    std::to_string(params.jitter.count()) + "us loss=" + std::to_string(params.loss) +
                    " duplicate=" + std::to_string(params.duplicate));
@@ -476,7 +507,7 @@ void world::crash_server(const std::string& server) {
   auto i = impl_->servers.find(server);
   if (i == impl_->servers.end())
     throw std::invalid_argument("no server named '" + server + "'");
-  impl_->fault("crash_server", server, "");
+  impl_->fault(fault_kind::crash_server, server, "");
   if (!i->second.running || i->second.incarnations.empty())
     return;
   i->second.running = false;
@@ -488,7 +519,7 @@ void world::restart_server(const std::string& server) {
   auto i = impl_->servers.find(server);
   if (i == impl_->servers.end())
     throw std::invalid_argument("no server named '" + server + "'");
-  impl_->fault("restart_server", server, "");
+  impl_->fault(fault_kind::restart_server, server, "");
   if (i->second.running) {
     // A restart of a running server is a crash followed by a start.
     i->second.running = false;
@@ -503,7 +534,7 @@ void world::crash_engine(const std::string& engine) {
   auto i = impl_->engines.find(engine);
   if (i == impl_->engines.end())
     throw std::invalid_argument("no engine named '" + engine + "'");
-  impl_->fault("crash_engine", engine, "");
+  impl_->fault(fault_kind::crash_engine, engine, "");
   if (i->second.crashed)
     return;
   i->second.crashed = true;

@@ -63,8 +63,8 @@ public:
   /// Makes every connection on the link half-open: the server end (or the engine end) silently
   /// forgets it, the other end is told nothing, and its frames vanish.
   void half_open(const std::string& a, const std::string& b, bool server_gone);
-  /// Changes the direction from → to.
-  void change_link(const std::string& from, const std::string& to, link_params params);
+  /// New parameters for the direction from → to.
+  void set_link(const std::string& from, const std::string& to, link_params params);
   /// Crashes a server: it loses all state and stops listening.
   void crash_server(const std::string& server);
   /// Restarts a crashed or ended server with a new incarnation (S10).

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,30 @@ using protocol::hresult;
 
 constexpr std::uint64_t h1 = 0x0000000100000001ull;
 constexpr std::uint64_t h2 = 0x0000000100000002ull;
+
+/// The enum value a name in these tests stands for; a misspelt name fails the test at once
+/// instead of silently turning a check off.
+template <class E>
+E named(const std::string& name) {
+  auto v = from_name<E>(name);
+  if (!v)
+    throw std::invalid_argument("no such name: " + name);
+  return *v;
+}
+std::optional<reason_kind> reason_named(const std::string& name) {
+  if (name.empty())
+    return std::nullopt;
+  return named<reason_kind>(name);
+}
+event_what what_named(const std::string& name) {
+  if (auto m = protocol::message_type_from_name(name))
+    return *m;
+  if (auto f = from_name<fault_kind>(name))
+    return *f;
+  if (auto t = from_name<timer_kind>(name))
+    return *t;
+  return named<dbgsim::server_state>(name);
+}
 
 /// Writes a trace into an oracle, one event at a time, with a clock that only moves forward.
 /// Every world starts with server "srv" on machine "srvm", listening with password "pw".
@@ -46,7 +71,7 @@ public:
             std::uint64_t handle = 0, sim_time bound = 5s) {
     auto e = make(event_kind::call, eng);
     e.call = n;
-    e.api = api;
+    e.api = named<api::call_kind>(api);
     e.handle = handle;
     e.value = static_cast<std::uint64_t>(bound.count());
     put(e);
@@ -55,7 +80,7 @@ public:
             std::uint64_t handle = 0) {
     auto e = make(event_kind::done, eng);
     e.call = n;
-    e.api = api;
+    e.api = named<api::call_kind>(api);
     e.hr = hr;
     e.handle = handle;
     put(e);
@@ -74,7 +99,7 @@ public:
   void dead(const std::string& eng, std::uint64_t handle, const std::string& reason = "disconnect") {
     auto e = make(event_kind::handle_dead, eng);
     e.handle = handle;
-    e.reason = reason;
+    e.reason = reason_named(reason);
     put(e);
   }
   void held(const std::string& eng, std::uint64_t conn, std::uint64_t session,
@@ -91,7 +116,7 @@ public:
     auto e = make(event_kind::session_released, eng);
     e.conn = conn;
     e.session = session;
-    e.reason = reason;
+    e.reason = reason_named(reason);
     put(e);
   }
   void target(event_kind k, const std::string& eng, std::uint32_t pid, std::uint64_t conn,
@@ -100,7 +125,7 @@ public:
     e.pid = pid;
     e.conn = conn;
     e.session = session;
-    e.reason = reason;
+    e.reason = reason_named(reason);
     e.peer = "srvm";
     put(e);
   }
@@ -112,7 +137,7 @@ public:
     e.conn = conn;
     e.session = session;
     e.incarnation = inc;
-    e.what = what;
+    e.what = what_named(what);
     e.call = call;
     e.value = 40;
     put(e);
@@ -122,7 +147,7 @@ public:
 
   void listening(const std::string& srv, std::uint32_t inc, const std::string& password) {
     auto e = make(event_kind::server_state, srv);
-    e.what = "listening";
+    e.what = dbgsim::server_state::listening;
     e.incarnation = inc;
     e.detail = password;
     e.peer = "srvm";
@@ -130,7 +155,7 @@ public:
   }
   void server_state(const std::string& srv, const std::string& what, std::uint32_t inc = 1) {
     auto e = make(event_kind::server_state, srv);
-    e.what = what;
+    e.what = what_named(what);
     e.incarnation = inc;
     e.peer = "srvm";
     put(e);
@@ -152,7 +177,7 @@ public:
     e.conn = conn;
     e.session = session;
     e.incarnation = inc;
-    e.reason = reason;
+    e.reason = reason_named(reason);
     put(e);
   }
   void served(const std::string& eng, std::uint64_t conn, std::uint64_t session,
@@ -162,7 +187,7 @@ public:
     e.conn = conn;
     e.session = session;
     e.incarnation = inc;
-    e.what = what;
+    e.what = what_named(what);
     put(e);
   }
   void process(event_kind k, std::uint32_t pid, std::uint64_t session, std::uint64_t value = 0) {
@@ -180,10 +205,12 @@ public:
     e.value = value;
     put(e);
   }
-  void fault(const std::string& what, const std::string& peer) {
+  void fault(const std::string& what, const std::string& ends) {
     auto e = make(event_kind::fault, "world");
-    e.what = what;
-    e.peer = peer;
+    e.what = what_named(what);
+    const auto arrow = ends.find("->");
+    e.peer = ends.substr(0, arrow);
+    e.to = arrow == std::string::npos ? std::string() : ends.substr(arrow + 2);
     put(e);
   }
 

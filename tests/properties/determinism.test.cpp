@@ -28,8 +28,8 @@ rc::Gen<generated_case> gen_case(bool no_faults) {
     for (const auto& cmd : commands) {
       const auto& o = dynamic_cast<const step_command&>(*cmd).operation();
       const bool fault = o.kind == op_kind::partition || o.kind == op_kind::heal ||
-                         o.kind == op_kind::set_link || o.kind == op_kind::crash ||
-                         o.kind == op_kind::restart;
+                         o.kind == op_kind::set_link || o.kind == op_kind::crash_server ||
+                         o.kind == op_kind::restart_server;
       if (!(no_faults && fault))
         c.ops.push_back(o);
     }

@@ -15,11 +15,11 @@ bool harmless_elsewhere(const op& o) {
   switch (o.kind) {
     case op_kind::connect:
     case op_kind::disconnect:
-    case op_kind::describe:
-    case op_kind::set_detach_on_exit:
+    case op_kind::describe_process:
+    case op_kind::process_options:
     case op_kind::advance:
       return true;
-    case op_kind::list:
+    case op_kind::list_processes:
       return true;
     default:
       return false;
@@ -28,7 +28,7 @@ bool harmless_elsewhere(const op& o) {
 
 bool fault(const op& o) {
   return o.kind == op_kind::partition || o.kind == op_kind::heal ||
-         o.kind == op_kind::set_link || o.kind == op_kind::crash || o.kind == op_kind::restart;
+         o.kind == op_kind::set_link || o.kind == op_kind::crash_server || o.kind == op_kind::restart_server;
 }
 
 TEST(IsolationProperty, OtherEnginesNeverChangeOneEnginesObservations_S11) {

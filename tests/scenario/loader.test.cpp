@@ -197,6 +197,27 @@ TEST(ScenarioLoader, ConnectOptionsAreNotValidatedAtLoad) {
   EXPECT_EQ(std::get<action::connect>(s.steps[0].what).options, "tcp:port=x,,");
 }
 
+TEST(ScenarioLoader, RenamedKeysLoadForOneReleaseWithAWarning) {
+  // `crash` and `restart` are now `crash_server`, `crash_engine` and `restart_server`, the names
+  // the world and the trace use; old files keep loading and are told the new name.
+  auto s = load_scenario(base +
+                             "  - at: 0ms\n    crash: { server: srv }\n"
+                             "  - at: 1ms\n    restart: { server: srv }\n"
+                             "  - at: 2ms\n    crash: { engine: eng }\n",
+                         "old.yaml");
+  ASSERT_EQ(s.steps.size(), 3u);
+  EXPECT_EQ(std::get<action::crash_server>(s.steps[0].what).server, "srv");
+  EXPECT_EQ(std::get<action::restart_server>(s.steps[1].what).server, "srv");
+  EXPECT_EQ(std::get<action::crash_engine>(s.steps[2].what).engine, "eng");
+  ASSERT_EQ(s.notes.lines.size(), 3u);
+  EXPECT_EQ(s.notes.lines[0],
+            "old.yaml:10:5: warning: `crash` is renamed to `crash_server`; the old spelling is "
+            "accepted until the next release");
+  EXPECT_NE(s.notes.lines[2].find("`crash` is renamed to `crash_engine`"), std::string::npos);
+  EXPECT_TRUE(load_scenario(base + "  - at: 0ms\n    crash_server: { server: srv }\n")
+                  .notes.lines.empty());
+}
+
 TEST(ScenarioLoader, NamesBoundEarlierInTimeThoughLaterInFileAreFine) {
   auto s = load_scenario(base +
                          "  - at: 200ms\n    disconnect: { engine: eng2, handle: h1 }\n"
@@ -225,11 +246,11 @@ const std::vector<bad_case> bad_cases = {
      "the key `name` is given twice (first at line 1)"},
     {"YAML syntax error", "name: t\nsteps: [ {at: 0ms\n", "3:1", "YAML:"},
     {"two documents", "name: t\n---\nname: u\n", "2:1", "one YAML document"},
-    {"duration without unit", steps("  - at: 100\n    crash: { server: srv }\n"), "9:9",
+    {"duration without unit", steps("  - at: 100\n    crash_server: { server: srv }\n"), "9:9",
      "has no unit"},
-    {"duration with a misspelt unit", steps("  - at: 100mss\n    crash: { server: srv }\n"), "9:9",
+    {"duration with a misspelt unit", steps("  - at: 100mss\n    crash_server: { server: srv }\n"), "9:9",
      "`mss` is not a unit; did you mean `ms`?"},
-    {"duration finer than a microsecond", steps("  - at: 1.5us\n    crash: { server: srv }\n"),
+    {"duration finer than a microsecond", steps("  - at: 1.5us\n    crash_server: { server: srv }\n"),
      "9:9", "whole number of microseconds"},
     {"probability above 1",
      steps("  - at: 0ms\n    set_link: { between: [eng, srv], loss: 1.5 }\n"),
@@ -276,13 +297,13 @@ const std::vector<bad_case> bad_cases = {
      "an integer from 0 to 0xffffffffffffffff"},
     {"unknown HRESULT", steps("  - at: 0ms\n    detach_all: { engine: eng }\n    expect: S_OKK\n"),
      "11:13", "did you mean `S_OK`?"},
-    {"expect on a fault", steps("  - at: 0ms\n    crash: { server: srv }\n    expect: S_OK\n"),
-     "11:5", "`expect` is for API calls; `crash` is not one"},
+    {"expect on a fault", steps("  - at: 0ms\n    crash_server: { server: srv }\n    expect: S_OK\n"),
+     "11:5", "`expect` is for API calls; `crash_server` is not one"},
     {"two actions in one step",
-     steps("  - at: 0ms\n    crash: { server: srv }\n    restart: { server: srv }\n"), "11:5",
-     "has one action; this one has both `crash` and `restart`"},
+     steps("  - at: 0ms\n    crash_server: { server: srv }\n    restart_server: { server: srv }\n"),
+     "11:5", "has one action; this one has both `crash_server` and `restart_server`"},
     {"step without an action", steps("  - at: 0ms\n"), "9:5", "needs an action"},
-    {"step without at", steps("  - crash: { server: srv }\n"), "9:5", "needs `at`"},
+    {"step without at", steps("  - crash_server: { server: srv }\n"), "9:5", "needs `at`"},
     {"listen string the server rejects",
      "name: t\nservers:\n  - name: srv\n    listen: \"tcp:port=99999\"\n", "4:13", "at byte 9"},
     {"two servers on one endpoint",
@@ -312,8 +333,8 @@ const std::vector<bad_case> bad_cases = {
     {"check assertion for another subject",
      steps("  - at: 0ms\n    check: { engine: eng, sessions: 0 }\n"), "10:27",
      "`sessions` is an assertion about a server"},
-    {"crash with no subject", steps("  - at: 0ms\n    crash: {}\n"), "10:12",
-     "needs exactly one of `server` and `engine`"},
+    {"crash_server with no server", steps("  - at: 0ms\n    crash_server: {}\n"), "10:19",
+     "`crash_server` needs `server`"},
     {"set_link that changes nothing",
      steps("  - at: 0ms\n    set_link: { between: [eng, srv] }\n"), "10:15", "changes nothing"},
     {"machine named like a server elsewhere",

@@ -216,9 +216,9 @@ TEST(Player, S19_ResetCrashAndRestart) {
   add(s, 1s, action::list_processes{"eng", named("h1"), {}, 64}, protocol::RPC_E_DISCONNECTED);
   add(s, 1s, action::check{"srv", "", "", 0u, {}, {}, {}, {}, {}, {}, {}});
   add(s, 2s, action::connect{"eng", options, "h2"}, protocol::S_OK);
-  add(s, 3s, action::crash{"srv", ""});
+  add(s, 3s, action::crash_server{"srv"});
   add(s, 3s, action::check{"srv", "", "", {}, {}, false, {}, {}, {}, {}, {}});
-  add(s, 4s, action::restart{"srv"});
+  add(s, 4s, action::restart_server{"srv"});
   add(s, 4s, action::list_processes{"eng", named("h2"), {}, 64}, protocol::RPC_E_DISCONNECTED);
   add(s, 5s, action::disconnect{"eng", named("h1")}, protocol::S_OK);
   add(s, 5s, action::disconnect{"eng", named("h2")}, protocol::S_OK);

@@ -59,7 +59,7 @@ TEST(Swarm, FaultsFallWithinTheScenariosSpanAndAssertionsAreDropped) {
         added = true;
         // A heal or a restart may come after the span; what it undoes does not.
         const bool undoes = std::holds_alternative<action::heal>(st.what) ||
-                            std::holds_alternative<action::restart>(st.what);
+                            std::holds_alternative<action::restart_server>(st.what);
         if (!undoes) {
           EXPECT_LE(st.at, span) << "seed " << seed;
         }

@@ -113,9 +113,9 @@ scenario everything() {
   add(s, 21ms, half_open{"eng2", "solo", false});
   add(s, 22ms, set_link{{"eng", "srv", true}, 5ms, std::nullopt, 0.25, std::nullopt});
   add(s, 23ms, set_link{{"eng", "srv", false}, std::nullopt, 1s, std::nullopt, 0.0});
-  add(s, 24ms, crash{"srv", ""});
-  add(s, 25ms, crash{"", "eng2"});
-  add(s, 26ms, restart{"srv"});
+  add(s, 24ms, crash_server{"srv"});
+  add(s, 25ms, crash_engine{"eng2"});
+  add(s, 26ms, restart_server{"srv"});
   add(s, 27ms, exit_process{"target", p("np")});
   add(s, 28ms, exit_process{"empty", {"", 99}});
   check c1;

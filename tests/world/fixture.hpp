@@ -70,7 +70,7 @@ inline bool reported(const world& w, const std::string& rule) {
 inline std::size_t count(const world& w, event_kind k, const std::string& text = "") {
   std::size_t n = 0;
   for (const auto& e : w.events())
-    if (e.kind == k && (text.empty() || e.what == text || e.reason == text))
+    if (e.kind == k && (text.empty() || what_text(e) == text || reason_text(e) == text))
       ++n;
   return n;
 }

@@ -191,7 +191,7 @@ TEST(Rules, S8_EndServerWithAnotherEngineConnected) {
   EXPECT_EQ(run_call(w, "eng", api::disconnect{h1}).hr, S_OK) << "S8: handle live until disconnected";
   EXPECT_EQ(run_call(w, "eng", api::end_server{0}).hr, E_INVALIDARG);
   w.run_for(11s);
-  EXPECT_EQ(w.inspect_server("srv").state, "ended");
+  EXPECT_EQ(w.inspect_server("srv").state, server_state::ended);
   expect_clean(w);
 }
 
@@ -293,7 +293,7 @@ TEST(Rules, S16_ReverseConnectionServesOneClient) {
             RPC_S_SERVER_UNAVAILABLE);
   run_call(w, "eng", api::disconnect{h});
   w.run_for(1s);
-  EXPECT_EQ(w.inspect_server("srv").state, "ended");
+  EXPECT_EQ(w.inspect_server("srv").state, server_state::ended);
   expect_clean(w);
 }
 
@@ -391,7 +391,7 @@ TEST(Rules, S21_AChangeHiddenByAPartitionDoesNotReachTheServer) {
   auto h = connect(w);
   ASSERT_EQ(run_call(w, "eng", api::attach{h, 4242}).hr, S_OK);
   w.partition("eng", "srv");
-  EXPECT_EQ(run_call(w, "eng", api::set_detach_on_exit{true}).hr, S_OK);
+  EXPECT_EQ(run_call(w, "eng", api::process_options{true}).hr, S_OK);
   w.run_for(10s);
   EXPECT_EQ(count(w, event_kind::process_killed), 1u) << "S21: the server used the old value";
   expect_clean(w);
