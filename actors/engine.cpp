@@ -14,7 +14,7 @@ namespace {
 // The io the core sees; owned by the actor's behaviour (shared by its handlers).
 class engine_actor_io final : public engine_io {
 public:
-  engine_actor_io(caf::event_based_actor* self, environment* env, const engine_config& config)
+  engine_actor_io(engine_handle::pointer self, environment* env, const engine_config& config)
       : self_(self), env_(env), name_(config.name), machine_(config.machine) {}
 
   sim_time now() const override { return env_->now(); }
@@ -82,24 +82,24 @@ public:
 private:
   // Links live as long as the world, so each one found is kept: a frame then costs one lookup
   // keyed by the far machine instead of the world's lookup by both machines' names.
-  caf::actor link_to(const std::string& far_machine) {
+  link_handle link_to(const std::string& far_machine) {
     auto i = links_.find(far_machine);
     if (i == links_.end())
       i = links_.emplace(far_machine, env_->link_between(machine_, far_machine)).first;
     return i->second;
   }
 
-  caf::event_based_actor* self_;
+  engine_handle::pointer self_;
   environment* env_;
   std::string name_;
   std::string machine_;
-  std::map<std::string, caf::actor, std::less<>> links_;  ///< By far machine.
+  std::map<std::string, link_handle, std::less<>> links_;  ///< By far machine.
   std::map<std::uint64_t, caf::response_promise> pending_;
 };
 
 // The io and the core live as long as the behaviour; the core refers to the io, hence one box.
 struct engine_box {
-  engine_box(caf::event_based_actor* self, environment* env, engine_config config)
+  engine_box(engine_handle::pointer self, environment* env, engine_config config)
       : io(self, env, config), core(std::move(config), io) {}
   engine_actor_io io;
   engine_core core;
@@ -108,7 +108,14 @@ struct engine_box {
 
 }  // namespace
 
-caf::behavior engine_actor(caf::event_based_actor* self, environment* env, engine_config config) {
+engine_factory reference_engine() {
+  return [](caf::actor_system& system, environment* env, const engine_config& config) {
+    return system.spawn(engine_actor, env, config);
+  };
+}
+
+engine_handle::behavior_type engine_actor(engine_handle::pointer self, environment* env,
+                                          engine_config config) {
   const std::string name = config.name;
   auto box = std::make_shared<engine_box>(self, env, std::move(config));
   env->register_engine(name, [box] { return box->core.inspect(); });

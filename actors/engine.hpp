@@ -4,16 +4,16 @@
 
 #include "actors/engine_core.hpp"
 #include "actors/environment.hpp"
-
-#include <caf/event_based_actor.hpp>
-#include <caf/stateful_actor.hpp>
+#include "actors/seam.hpp"
 
 namespace dbgsim {
 
-/// Spawns nothing itself: the behaviour of an engine actor living in `env`.
-/// Understands: (call_atom, u64, api::call) → api::result; packet; (reset_atom, route);
-/// (refused_atom, route); (timer_atom, u64); (exited_atom, u32 pid); (srv_end_atom, string);
-/// (crash_atom).
-caf::behavior engine_actor(caf::event_based_actor* self, environment* env, engine_config config);
+/// Spawns nothing itself: the behaviour of an engine actor living in `env`, with the interface
+/// engine_handle (actors/seam.hpp).
+engine_handle::behavior_type engine_actor(engine_handle::pointer self, environment* env,
+                                          engine_config config);
+
+/// The factory that spawns the reference engine: what a world uses unless told otherwise.
+engine_factory reference_engine();
 
 }  // namespace dbgsim

@@ -4,6 +4,7 @@
 // events and timer expiries, and carries out what it asks of its engine_io.
 #pragma once
 
+#include "actors/config.hpp"
 #include "vocabulary/api.hpp"
 #include "vocabulary/disconnect_mode.hpp"
 #include "vocabulary/event.hpp"
@@ -21,16 +22,6 @@
 #include <string>
 
 namespace dbgsim {
-
-/// Everything an engine is created with.
-struct engine_config {
-  std::string name;             ///< Unique among engines and servers of a world.
-  std::string machine;          ///< The machine it runs on (handle 0, S12).
-  timing times;
-  disconnect_mode mode = disconnect_mode::async;
-  bool detach_on_exit = false;  ///< DEBUG_PROCESS_DETACH_ON_EXIT at start (S21).
-  mutant bug = mutant::none;
-};
 
 /// What the engine core asks of its surroundings. Calls happen inside the core's handlers.
 class engine_io {

@@ -3,13 +3,12 @@
 // world itself, so the same actors run in any harness that offers these few things.
 #pragma once
 
+#include "actors/seam.hpp"
 #include "vocabulary/event.hpp"
 #include "vocabulary/inspection.hpp"
 #include "vocabulary/machine.hpp"
 #include "vocabulary/timing.hpp"
 #include "protocol/hresult.hpp"
-
-#include <caf/actor.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -42,7 +41,7 @@ public:
                                      const std::string& endpoint) const = 0;
 
   /// The link actor between two machines (created on first use with no delay and no faults).
-  virtual caf::actor link_between(const std::string& a, const std::string& b) = 0;
+  virtual link_handle link_between(const std::string& a, const std::string& b) = 0;
 
   /// The machine named `name`.
   virtual dbgsim::machine& machine_named(const std::string& name) = 0;
@@ -53,11 +52,12 @@ public:
   /// The machine an engine runs on ("" for no such engine).
   virtual std::string machine_of_engine(const std::string& engine) const = 0;
 
-  /// The running server listening at `endpoint` on `machine_name`, or an invalid actor.
-  virtual caf::actor server_at(const std::string& machine_name, const std::string& endpoint) const = 0;
+  /// The running server listening at `endpoint` on `machine_name`, or an invalid handle.
+  virtual server_handle server_at(const std::string& machine_name,
+                                  const std::string& endpoint) const = 0;
 
-  /// The engine actor named `name`, or an invalid actor (none, or crashed).
-  virtual caf::actor engine_named(const std::string& name) const = 0;
+  /// The engine actor named `name`, or an invalid handle (none, or crashed).
+  virtual engine_handle engine_named(const std::string& name) const = 0;
 
   /// Starts a server on `machine_name` for engine `engine` (StartProcessServer, S13).
   virtual protocol::hresult start_server(const std::string& engine, const std::string& machine_name,
@@ -66,8 +66,11 @@ public:
   /// A server has ended (S8, S16): it no longer listens; engines that started it are told.
   virtual void server_ended(const std::string& server) = 0;
 
-  /// Registers how to inspect an actor's state (the small inspection interface).
+  /// Registers how to inspect an engine's state (the small inspection interface); an engine
+  /// calls it once when it starts.
   virtual void register_engine(const std::string& name, std::function<engine_view()> inspect) = 0;
+  /// Registers how to inspect a server's state; each incarnation calls it when it starts, and
+  /// the latest registration of a name wins.
   virtual void register_server(const std::string& name, std::function<server_view()> inspect) = 0;
 };
 

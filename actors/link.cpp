@@ -41,8 +41,9 @@ bool is_connect_request(const packet& p) {
 
 }  // namespace
 
-caf::behavior link_actor(caf::stateful_actor<link_state>* self, environment* env, std::string a,
-                         std::string b, link_params a_to_b, link_params b_to_a) {
+link_handle::behavior_type link_actor(link_handle::stateful_pointer<link_state> self,
+                                      environment* env, std::string a, std::string b,
+                                      link_params a_to_b, link_params b_to_a) {
   auto& st = self->state;
   st.a = std::move(a);
   st.b = std::move(b);
@@ -119,9 +120,15 @@ caf::behavior link_actor(caf::stateful_actor<link_state>* self, environment* env
           record(event_kind::frame_dropped, p, receiver_name(p), reason_kind::partition);
           return;
         }
-        caf::actor to = p.to_server ? env->server_at(p.to_machine, p.via.endpoint)
-                                    : env->engine_named(p.via.engine);
-        if (!to) {
+        // Engines and servers have different interfaces (actors/seam.hpp), so the receiver is
+        // looked up, and the packet sent, through the handle of its side.
+        server_handle to_server;
+        engine_handle to_engine;
+        if (p.to_server)
+          to_server = env->server_at(p.to_machine, p.via.endpoint);
+        else
+          to_engine = env->engine_named(p.via.engine);
+        if (!to_server && !to_engine) {
           if (p.to_server && is_connect_request(p)) {
             // Nothing listens there: the far machine refuses at once (S3), and the refusal
             // travels back like any frame, so it needs the way back open.
@@ -144,7 +151,10 @@ caf::behavior link_actor(caf::stateful_actor<link_state>* self, environment* env
           return;
         }
         record(event_kind::frame_delivered, p, receiver_name(p), std::nullopt);
-        self->send(to, std::move(p));
+        if (to_server)
+          self->send(to_server, std::move(p));
+        else
+          self->send(to_engine, std::move(p));
       },
       [=](partition_atom, const std::string& from, const std::string&) {
         (from == self->state.a ? self->state.cut_a_to_b : self->state.cut_b_to_a) = true;
@@ -173,10 +183,12 @@ caf::behavior link_actor(caf::stateful_actor<link_state>* self, environment* env
           if (!engine.empty() && r.engine != engine)
             continue;
           self->state.half_open.insert(r);
-          caf::actor gone = server_gone ? env->server_at(r.server_machine, r.endpoint)
-                                        : env->engine_named(r.engine);
-          if (gone)
+          if (!server_gone) {
+            if (auto gone = env->engine_named(r.engine))
+              self->send(gone, reset_atom::value, r);
+          } else if (auto gone = env->server_at(r.server_machine, r.endpoint)) {
             self->send(gone, reset_atom::value, r);
+          }
         }
       },
   };

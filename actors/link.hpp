@@ -6,6 +6,7 @@
 
 #include "actors/environment.hpp"
 #include "actors/messages.hpp"
+#include "actors/seam.hpp"
 
 #include <caf/stateful_actor.hpp>
 
@@ -26,11 +27,13 @@ struct link_state {
   static inline const char* name = "link";
 };
 
-/// The behaviour of a link actor between machines `a` and `b` (a < b is not required).
-/// Understands: packet (from either end); (deliver_atom, packet); (partition_atom, from, to);
-/// (heal_atom, from, to); (params_atom, from, to, link_params); (reset_atom, engine) resets every
-/// connection of that engine on the link ("" for all); (half_open_atom, engine, bool server_gone).
-caf::behavior link_actor(caf::stateful_actor<link_state>* self, environment* env, std::string a,
-                         std::string b, link_params a_to_b, link_params b_to_a);
+/// The behaviour of a link actor between machines `a` and `b` (a < b is not required), with the
+/// interface link_handle (actors/seam.hpp): packet (from either end); (deliver_atom, packet);
+/// (partition_atom, from, to); (heal_atom, from, to); (params_atom, from, to, link_params);
+/// (reset_atom, engine) resets every connection of that engine on the link ("" for all);
+/// (half_open_atom, engine, bool server_gone).
+link_handle::behavior_type link_actor(link_handle::stateful_pointer<link_state> self,
+                                      environment* env, std::string a, std::string b,
+                                      link_params a_to_b, link_params b_to_a);
 
 }  // namespace dbgsim

@@ -6,7 +6,6 @@
 #include <caf/all.hpp>
 
 #include <map>
-
 #include <memory>
 
 namespace dbgsim {
@@ -14,7 +13,7 @@ namespace {
 
 class server_actor_io final : public server_io {
 public:
-  server_actor_io(caf::event_based_actor* self, environment* env, const server_config& config)
+  server_actor_io(server_handle::pointer self, environment* env, const server_config& config)
       : self_(self), env_(env), name_(config.name), machine_(config.machine) {}
 
   sim_time now() const override { return env_->now(); }
@@ -58,22 +57,22 @@ public:
 private:
   // Links live as long as the world, so each one found is kept: a frame then costs one lookup
   // keyed by the far machine instead of the world's lookup by both machines' names.
-  caf::actor link_to(const std::string& far_machine) {
+  link_handle link_to(const std::string& far_machine) {
     auto i = links_.find(far_machine);
     if (i == links_.end())
       i = links_.emplace(far_machine, env_->link_between(machine_, far_machine)).first;
     return i->second;
   }
 
-  caf::event_based_actor* self_;
+  server_handle::pointer self_;
   environment* env_;
   std::string name_;
   std::string machine_;
-  std::map<std::string, caf::actor, std::less<>> links_;  ///< By far machine.
+  std::map<std::string, link_handle, std::less<>> links_;  ///< By far machine.
 };
 
 struct server_box {
-  server_box(caf::event_based_actor* self, environment* env, server_config config,
+  server_box(server_handle::pointer self, environment* env, server_config config,
              std::uint32_t incarnation)
       : io(self, env, config), core(std::move(config), io, incarnation) {}
   server_actor_io io;
@@ -82,8 +81,13 @@ struct server_box {
 
 }  // namespace
 
-caf::behavior server_actor(caf::event_based_actor* self, environment* env, server_config config,
-                           std::uint32_t incarnation) {
+server_factory reference_server() {
+  return [](caf::actor_system& system, environment* env, const server_config& config,
+            std::uint32_t incarnation) { return system.spawn(server_actor, env, config, incarnation); };
+}
+
+server_handle::behavior_type server_actor(server_handle::pointer self, environment* env,
+                                          server_config config, std::uint32_t incarnation) {
   const std::string name = config.name;
   auto box = std::make_shared<server_box>(self, env, std::move(config), incarnation);
   env->register_server(name, [box] { return box->core.inspect(); });

@@ -4,6 +4,7 @@
 // (server.hpp) feeds it frames, transport events and timer expiries.
 #pragma once
 
+#include "actors/config.hpp"
 #include "vocabulary/event.hpp"
 #include "vocabulary/inspection.hpp"
 #include "vocabulary/machine.hpp"
@@ -18,15 +19,6 @@
 #include <string>
 
 namespace dbgsim {
-
-/// Everything a server is created with.
-struct server_config {
-  std::string name;                    ///< Unique among engines and servers of a world.
-  std::string machine;                 ///< The machine it runs on.
-  protocol::transport_options listen;  ///< Parsed `dbgsrv -t` string (server side).
-  timing times;
-  mutant bug = mutant::none;
-};
 
 /// What the server core asks of its surroundings.
 class server_io {

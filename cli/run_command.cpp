@@ -10,6 +10,7 @@
 #include "world/world.hpp"
 #include "scenario/player.hpp"
 #include "scenario_files/loader.hpp"
+#include "small_server/small_server.hpp"
 
 #include <fmt/format.h>
 
@@ -17,6 +18,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <algorithm>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -29,6 +31,8 @@ struct run_args {
   std::vector<std::string> paths;
   std::optional<std::uint64_t> seed;
   std::string mutant_name = "none";
+  std::string server_impl = "reference";  // Who the process servers are: reference or small.
+  std::vector<std::string> tags;          // Run only scenarios carrying one of these.
   std::string trace, chart, perfetto, junit;
   bool quiet = false;
   bool verbose = false;
@@ -86,7 +90,23 @@ std::vector<std::string> compare_traces(const std::vector<event>& a, const std::
   return {};
 }
 
-bool write_junit_file(const std::string& path, const std::vector<outcome>& results, mutant bug) {
+// The replay command of a run, naming the server implementation when it is not the reference.
+std::string replay(const run_args& args, const std::string& file, std::uint64_t seed, mutant bug) {
+  auto cmd = replay_command(file, seed, bug);
+  if (args.server_impl != "reference")
+    cmd += " --server-impl " + args.server_impl;
+  return cmd;
+}
+
+bool has_any_tag(const scenario& s, const std::vector<std::string>& tags) {
+  for (const auto& t : tags)
+    if (std::find(s.tags.begin(), s.tags.end(), t) != s.tags.end())
+      return true;
+  return false;
+}
+
+bool write_junit_file(const std::string& path, const std::vector<outcome>& results,
+                      const run_args& args, mutant bug) {
   std::vector<junit_case> cases;
   for (const auto& r : results) {
     junit_case c;
@@ -100,7 +120,7 @@ bool write_junit_file(const std::string& path, const std::vector<outcome>& resul
       junit_failure f;
       for (const auto& l : lines)
         f.body += l + '\n';
-      f.body += "replay: " + replay_command(r.s->file, r.report.seed, bug) + '\n';
+      f.body += "replay: " + replay(args, r.s->file, r.report.seed, bug) + '\n';
       f.message = r.report.passed() ? lines.front() : describe_signature(*r.s, r.report);
       f.type = r.report.signature().empty() ? "nondeterministic" : r.report.signature();
       c.failure = std::move(f);
@@ -140,11 +160,23 @@ int run(const run_args& args) {
   }
   if (bad)
     return exit_bad_input;
+  if (!args.tags.empty()) {
+    std::erase_if(scenarios, [&](const scenario& s) { return !has_any_tag(s, args.tags); });
+    if (scenarios.empty()) {
+      std::cerr << "dbgsim run: no scenario carries the tag" << (args.tags.size() > 1 ? "s" : "");
+      for (const auto& t : args.tags)
+        std::cerr << ' ' << t;
+      std::cerr << '\n';
+      return exit_bad_input;
+    }
+  }
 
   const bool several = scenarios.size() > 1;
   run_options opts;
   opts.seed = args.seed;
   opts.bug = *bug;
+  if (args.server_impl == "small")
+    opts.make_server = small_server();
   opts.keep_trace = !args.trace.empty() || !args.chart.empty() || !args.perfetto.empty() ||
                     args.check_determinism;
 
@@ -197,13 +229,13 @@ int run(const run_args& args) {
           for (const auto& e : v.events)
             std::cout << "      " << to_json_line(e) << '\n';
         }
-      std::cout << "    replay: " << replay_command(s.file, o.report.seed, *bug) << '\n';
+      std::cout << "    replay: " << replay(args, s.file, o.report.seed, *bug) << '\n';
     }
     std::cout.flush();
     results.push_back(std::move(o));
   }
 
-  if (!args.junit.empty() && !write_junit_file(args.junit, results, *bug))
+  if (!args.junit.empty() && !write_junit_file(args.junit, results, args, *bug))
     return exit_bad_input;
   std::cout << fmt::format("{} scenarios, {} passed, {} failed{}\n", results.size(),
                            results.size() - failed, failed,
@@ -220,6 +252,13 @@ command_fn add_run_command(CLI::App& app) {
   sub->add_option("FILE", args->paths, "Scenario files or directories")->required();
   sub->add_option("--seed", args->seed, "Seed for every scenario, instead of each file's own");
   sub->add_option("--mutant", args->mutant_name, mutant_help());
+  sub->add_option("--server-impl", args->server_impl,
+                  "Who the process servers are: reference (actors/server.cpp) or small "
+                  "(small_server/, docs/world.md)")
+      ->check(CLI::IsMember({"reference", "small"}));
+  sub->add_option("--tag", args->tags,
+                  "Run only the scenarios carrying this tag (`tags:`); given again: any of them")
+      ->allow_extra_args(false);  // One tag per --tag, so that FILE arguments stay files.
   sub->add_option("--trace", args->trace,
                   "Write the trace as JSON lines; with several scenarios, one file each, named "
                   "BASE.<scenario file stem>.EXT");

@@ -63,7 +63,7 @@ struct player::impl {
       : s(sc),
         opts(o),
         seed(o.seed.value_or(sc.seed)),
-        w(sc.topo, seed, world_options{o.bug, o.keep_trace}) {
+        w(sc.topo, seed, world_options{o.bug, o.keep_trace, o.make_engine, o.make_server}) {
     for (const auto& l : sc.topo.links) {
       const auto a = w.machine_of(l.a), b = w.machine_of(l.b);
       links[{a, b}] = l.a_to_b;

@@ -2,6 +2,7 @@
 // expectation, and gathers the oracle's findings into a report.
 #pragma once
 
+#include "actors/seam.hpp"
 #include "oracle/oracle.hpp"
 #include "scenario/scenario.hpp"
 #include "vocabulary/event.hpp"
@@ -24,6 +25,8 @@ struct run_options {
   bool keep_trace = true;             ///< Keep the trace (for --trace/--chart/--perfetto).
   bool settle = true;                 ///< After the last step: heal, pass every lease and grace,
                                       ///< and run the oracle's end-of-run checks.
+  engine_factory make_engine{};       ///< Who the engines are (world_options); empty: reference.
+  server_factory make_server{};       ///< Who the servers are (world_options); empty: reference.
 };
 
 /// A step that did not come out as the file said.

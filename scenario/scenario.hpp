@@ -247,6 +247,7 @@ struct load_notes {
 struct scenario {
   std::string name;
   std::string description;
+  std::vector<std::string> tags;  ///< `tags:`, in file order: groups a run can pick (`--tag`).
   std::uint64_t seed = 1;
   topology topo;            ///< Machines, servers, engines, links and `defaults:` (topo.times).
   std::vector<step> steps;  ///< In file order; the player issues them stably sorted by `at`.

@@ -366,6 +366,7 @@ public:
   }
 
   scenario load(const std::string& text);
+  std::vector<std::string> read_tags(const YAML::Node& n);
 
   // -- values ------------------------------------------------------------------------------
 
@@ -1181,6 +1182,30 @@ void loader::check_bindings(const scenario& s) {
   }
 }
 
+/// `tags: [a, b]`: a list of words (a letter or digit, then letters, digits, `_`, `-` or `.`),
+/// none twice. Tags only select scenarios (`dbgsim run --tag`); they change nothing in a run.
+std::vector<std::string> loader::read_tags(const YAML::Node& n) {
+  std::vector<std::string> out;
+  std::map<std::string, source_pos> seen;
+  for (const auto& item : sequence(n, "`tags`")) {
+    auto t = scalar(item, "`tags` (a tag)", "a tag");
+    auto alnum = [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    };
+    bool ok = !t.empty() && alnum(t[0]);
+    for (char c : t)
+      ok = ok && (alnum(c) || c == '_' || c == '-' || c == '.');
+    if (!ok)
+      fail(item, "`tags`: " + show(t) + " is not a tag: a letter or digit, then letters, digits, "
+                 "`_`, `-` or `.`");
+    if (auto [i, fresh] = seen.emplace(t, pos_of(item)); !fresh)
+      fail(item, "`tags`: the tag " + show(t) + " is given twice (first at " +
+                     at_line(i->second) + ")");
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
 scenario loader::load(const std::string& text) {
   if (text.size() > max_scenario_bytes)
     fail(source_pos{}, "the file has " + std::to_string(text.size()) + " bytes; at most " +
@@ -1201,13 +1226,15 @@ scenario loader::load(const std::string& text) {
   if (root.IsNull())
     fail(source_pos{1, 1}, "the file is empty; a scenario needs at least `name`");
   map_view top(*this, root, "the scenario",
-               {"name", "description", "seed", "defaults", "machines", "servers", "engines",
-                "links", "steps"});
+               {"name", "description", "tags", "seed", "defaults", "machines", "servers",
+                "engines", "links", "steps"});
   scenario s;
   s.file = file_;
   s.name = scalar(top.need("name"), "`name`");
   if (auto v = top.find("description"))
     s.description = scalar(*v, "`description`");
+  if (auto v = top.find("tags"))
+    s.tags = read_tags(*v);
   if (auto v = top.find("seed"))
     s.seed = integer(*v, "`seed`", UINT64_MAX);
   if (auto v = top.find("defaults"))

@@ -244,6 +244,12 @@ void write_scenario(std::ostream& out, const scenario& s, const std::string& com
   o << "name: " << quote(s.name) << "\n";
   if (!s.description.empty())
     o << "description: " << quote(s.description) << "\n";
+  if (!s.tags.empty()) {
+    o << "tags: [";
+    for (std::size_t i = 0; i < s.tags.size(); ++i)
+      o << (i ? ", " : "") << quote(s.tags[i]);
+    o << "]\n";
+  }
   o << "seed: " << s.seed << "\n";
 
   const auto& t = s.topo.times;

@@ -27,7 +27,7 @@ namespace {
 caf::behavior driver_actor(caf::event_based_actor* self,
                            std::function<void(const std::string&, std::uint64_t, api::result)> done) {
   return {
-      [=](call_atom, const caf::actor& engine, const std::string& name, std::uint64_t n,
+      [=](call_atom, const engine_handle& engine, const std::string& name, std::uint64_t n,
           const api::call& c) {
         self->request(engine, caf::infinite, call_atom::value, n, c)
             .then([=](api::result& r) { done(name, n, std::move(r)); },
@@ -60,6 +60,10 @@ struct world::impl final : environment {
         clock(dynamic_cast<caf::detail::test_actor_clock&>(sched.clock())),
         origin(clock.current_time),
         judge(topo.times) {
+    if (!options.make_engine)
+      options.make_engine = reference_engine();
+    if (!options.make_server)
+      options.make_server = reference_server();
     build(std::move(topo));
   }
 
@@ -67,12 +71,12 @@ struct world::impl final : environment {
     // An actor_system waits in its destructor for every live actor: quit them all first.
     std::vector<caf::actor> all;
     for (auto& [name, e] : engines)
-      all.push_back(e.actor);
+      all.push_back(caf::actor_cast<caf::actor>(e.actor));
     for (auto& [name, s] : servers)
       for (auto& a : s.incarnations)
-        all.push_back(a);
+        all.push_back(caf::actor_cast<caf::actor>(a));
     for (auto& [key, l] : links)
-      all.push_back(l);
+      all.push_back(caf::actor_cast<caf::actor>(l));
     all.push_back(driver);
     for (auto& a : all)
       if (a)
@@ -107,7 +111,7 @@ struct world::impl final : environment {
       cfg.bug = options.bug;
       machine_named(cfg.machine);
       engines.emplace(e.name, engine_entry{cfg.machine, {}, 0, false});
-      engines[e.name].actor = system.spawn(engine_actor, static_cast<environment*>(this), cfg);
+      engines[e.name].actor = options.make_engine(system, static_cast<environment*>(this), cfg);
     }
     for (auto& s : topo.servers) {
       claim(s.name, "server");
@@ -155,7 +159,8 @@ struct world::impl final : environment {
     sched.run();
   }
 
-  caf::actor make_link(const std::string& a, const std::string& b, link_params ab, link_params ba) {
+  link_handle make_link(const std::string& a, const std::string& b, link_params ab,
+                        link_params ba) {
     auto l = system.spawn(link_actor, static_cast<environment*>(this), a, b, ab, ba);
     links.emplace(ordered(a, b), l);
     return l;
@@ -166,7 +171,7 @@ struct world::impl final : environment {
     s.running = true;
     ++s.incarnation;
     s.incarnations.push_back(
-        system.spawn(server_actor, static_cast<environment*>(this), s.config, s.incarnation));
+        options.make_server(system, static_cast<environment*>(this), s.config, s.incarnation));
   }
 
   // -- environment ---------------------------------------------------------------------------
@@ -187,7 +192,7 @@ struct world::impl final : environment {
   double draw_unit() override { return rng.unit(); }
   std::uint64_t draw_upto(std::uint64_t n) override { return rng.upto(n); }
 
-  caf::actor link_between(const std::string& a, const std::string& b) override {
+  link_handle link_between(const std::string& a, const std::string& b) override {
     auto i = links.find(ordered(a, b));
     if (i != links.end())
       return i->second;
@@ -209,8 +214,8 @@ struct world::impl final : environment {
     return i == engines.end() ? std::string{} : i->second.machine;
   }
 
-  caf::actor server_at(const std::string& machine_name,
-                       const std::string& endpoint) const override {
+  server_handle server_at(const std::string& machine_name,
+                          const std::string& endpoint) const override {
     for (auto& [name, s] : servers)
       if (s.running && s.config.machine == machine_name && s.endpoint == endpoint)
         return s.incarnations.back();
@@ -227,7 +232,7 @@ struct world::impl final : environment {
     return {};
   }
 
-  caf::actor engine_named(const std::string& name) const override {
+  engine_handle engine_named(const std::string& name) const override {
     auto i = engines.find(name);
     if (i == engines.end() || i->second.crashed)
       return {};
@@ -379,7 +384,7 @@ struct world::impl final : environment {
 
   struct engine_entry {
     std::string machine;
-    caf::actor actor;
+    engine_handle actor;
     std::uint64_t calls = 0;
     bool crashed = false;
   };
@@ -388,7 +393,7 @@ struct world::impl final : environment {
     std::string endpoint;
     std::uint32_t incarnation = 0;
     bool running = false;
-    std::vector<caf::actor> incarnations;  ///< Every incarnation's actor, the current one last.
+    std::vector<server_handle> incarnations;  ///< Every incarnation's actor, the current one last.
   };
 
   world_options options;
@@ -410,7 +415,7 @@ struct world::impl final : environment {
   std::shared_ptr<std::uint32_t> next_pid = std::make_shared<std::uint32_t>(1000);
   std::map<std::string, engine_entry> engines;
   std::map<std::string, server_entry> servers;
-  std::map<std::pair<std::string, std::string>, caf::actor> links;
+  std::map<std::pair<std::string, std::string>, link_handle> links;
   std::map<std::string, std::uint64_t> started_by;
   std::map<std::string, std::function<engine_view()>> engine_views;
   std::map<std::string, std::function<server_view()>> server_views;

@@ -7,6 +7,7 @@
 // topology, calls, faults and seed: byte-identical trace.
 #pragma once
 
+#include "actors/seam.hpp"
 #include "vocabulary/api.hpp"
 #include "vocabulary/event.hpp"
 #include "vocabulary/inspection.hpp"
@@ -24,10 +25,12 @@
 
 namespace dbgsim {
 
-/// How a world keeps its trace.
+/// How a world keeps its trace, and who its engines and servers are.
 struct world_options {
   mutant bug = mutant::none;  ///< The planted bug to switch on (engines and servers alike).
   bool keep_trace = true;     ///< Keep every event (for writing the trace); the oracle runs anyway.
+  engine_factory make_engine{};  ///< Spawns every engine; empty: the reference engine.
+  server_factory make_server{};  ///< Spawns every server incarnation; empty: the reference server.
 };
 
 /// A running simulation.

@@ -177,6 +177,13 @@ TEST(ScenarioLoader, ValuesOfEveryKind) {
   EXPECT_EQ(std::get<action::wait_server_end>(s.steps[5].what).timeout, 1500ms);
 }
 
+TEST(ScenarioLoader, TagsLoadInFileOrder) {
+  auto s = load_scenario("name: t\ntags: [core, 2nd-tag, x.y_z]\n");
+  EXPECT_EQ(s.tags, (std::vector<std::string>{"core", "2nd-tag", "x.y_z"}));
+  EXPECT_TRUE(load_scenario("name: t\n").tags.empty());
+  EXPECT_TRUE(load_scenario("name: t\ntags: []\n").tags.empty());
+}
+
 TEST(ScenarioLoader, OneWayLinksMergeIntoOneLinkPerPairOfMachines) {
   auto s = load_scenario(base.substr(0, base.size() - 7) +
                          "links:\n"
@@ -239,6 +246,13 @@ std::string steps(const std::string& body) { return base + body; }
 
 const std::vector<bad_case> bad_cases = {
     {"unknown top-level key", "nmae: t\n", "1:1", "unknown key `nmae`; did you mean `name`?"},
+    {"tags that are not a list", "name: t\ntags: core\n", "2:7",
+     "`tags`: expected a list, found `core`"},
+    {"a tag with a space", "name: t\ntags: [core, \"a b\"]\n", "2:14",
+     "`tags`: `a b` is not a tag"},
+    {"a tag that is a list", "name: t\ntags: [[a]]\n", "2:8", "expected a tag, found a list"},
+    {"a tag given twice", "name: t\ntags: [core, core]\n", "2:14",
+     "the tag `core` is given twice (first at line 2)"},
     {"missing name", "seed: 3\n", "1:1", "needs `name`"},
     {"name of the wrong type", "name: [a, b]\n", "1:7", "expected a string, found a list"},
     {"negative seed", "name: t\nseed: -1\n", "2:7", "expected a non-negative integer"},

@@ -2,10 +2,12 @@
 // its output, and every event the scenario library emits is one the schema lists.
 #include "scenario/player.hpp"
 #include "scenario_files/loader.hpp"
+#include "small_server/small_server.hpp"
 #include "vocabulary/trace_schema.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -47,6 +49,26 @@ TEST(TraceSchema, EveryEventOfTheLibraryIsOneTheSchemaLists) {
   EXPECT_GT(files, 30u);
   EXPECT_GT(events, 1000u);
   EXPECT_GT(kinds_seen.size(), 20u) << "the library should exercise nearly every kind";
+}
+
+TEST(TraceSchema, TheSmallServersEventsAreOnesTheSchemaLists) {
+  // A second implementation records its own events: the schema holds it to the same contract.
+  run_options options;
+  options.make_server = small_server();
+  std::size_t files = 0;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::filesystem::path(DBGSIM_SOURCE_DIR) / "scenarios")) {
+    if (entry.path().extension() != ".yaml")
+      continue;
+    const auto s = load_scenario_file(entry.path().string());
+    if (std::find(s.tags.begin(), s.tags.end(), "core") == s.tags.end())
+      continue;
+    ++files;
+    for (const auto& e : run_scenario(s, options).events)
+      for (const auto& p : problems_of(e))
+        ADD_FAILURE() << entry.path().filename().string() << ": " << p << "\n  " << to_json_line(e);
+  }
+  EXPECT_GT(files, 5u);
 }
 
 TEST(TraceSchema, ANearMissIsReported) {

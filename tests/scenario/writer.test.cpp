@@ -56,6 +56,7 @@ scenario everything() {
   scenario s;
   s.name = "every action";
   s.description = "a description: with \"quotes\", a backslash \\, a tab\t and ünïcode";
+  s.tags = {"core", "2nd-tag", "x.y_z"};
   s.seed = 0xfedcba9876543210ull;
   s.topo.times.connect_timeout = 2500ms;
   s.topo.times.rpc_timeout = 3s;
@@ -197,6 +198,7 @@ TEST(ScenarioWriter, DurationsUseTheLargestExactUnit) {
 TEST(ScenarioWriter, ExactTextOfASmallScenario) {
   scenario s;
   s.name = "small";
+  s.tags = {"core", "s6"};
   s.seed = 7;
   s.topo.servers.push_back({"srv", "", "tcp:port=5005", 0ms});
   s.topo.engines.push_back({"eng", "", disconnect_mode::async, false});
@@ -206,6 +208,7 @@ TEST(ScenarioWriter, ExactTextOfASmallScenario) {
             "# What it shows.\n"
             "# Rules: S6.\n"
             "name: small\n"
+            "tags: [core, s6]\n"
             "seed: 7\n"
             "servers:\n"
             "  - name: srv\n"
