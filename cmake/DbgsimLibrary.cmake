@@ -13,6 +13,8 @@ function(dbgsim_add_library name)
   add_library(dbgsim_${name} STATIC ${sources})
   add_library(dbgsim::${name} ALIAS dbgsim_${name})
   set_target_properties(dbgsim_${name} PROPERTIES EXPORT_NAME ${name})
+  # The headers use C++20 (defaulted comparisons, std::span), so every user needs it too.
+  target_compile_features(dbgsim_${name} PUBLIC cxx_std_20)
   target_include_directories(dbgsim_${name} PUBLIC
     $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}>
     $<INSTALL_INTERFACE:include>
