@@ -16,17 +16,6 @@ std::string ms_text(sim_time t) {
   return fmt::format("{}ms", std::chrono::duration_cast<std::chrono::milliseconds>(t).count());
 }
 
-// The machine a topology name stands for, as the world resolves it.
-std::string machine_in(const topology& t, const std::string& name) {
-  for (const auto& e : t.engines)
-    if (e.name == name)
-      return e.machine.empty() ? e.name : e.machine;
-  for (const auto& s : t.servers)
-    if (s.name == name)
-      return s.machine.empty() ? s.name : s.machine;
-  return name;
-}
-
 struct chooser {
   random_source rng;
 
@@ -70,7 +59,7 @@ swarm_result swarm(const scenario& input, std::uint64_t seed) {
   std::vector<std::pair<std::string, std::string>> pairs;
   for (const auto& e : s.topo.engines)
     for (const auto& v : s.topo.servers)
-      if (machine_in(s.topo, e.name) != machine_in(s.topo, v.name))
+      if (machine_named_in(s.topo, e.name) != machine_named_in(s.topo, v.name))
         pairs.emplace_back(e.name, v.name);
 
   sim_time span = 1s;
@@ -82,9 +71,9 @@ swarm_result swarm(const scenario& input, std::uint64_t seed) {
   for (const auto& [e, v] : pairs) {
     if (!pick.chance(50))
       continue;
-    const auto me = machine_in(s.topo, e), mv = machine_in(s.topo, v);
+    const auto me = machine_named_in(s.topo, e), mv = machine_named_in(s.topo, v);
     auto it = std::find_if(s.topo.links.begin(), s.topo.links.end(), [&](const link_spec& l) {
-      const auto a = machine_in(s.topo, l.a), b = machine_in(s.topo, l.b);
+      const auto a = machine_named_in(s.topo, l.a), b = machine_named_in(s.topo, l.b);
       return (a == me && b == mv) || (a == mv && b == me);
     });
     if (it == s.topo.links.end()) {

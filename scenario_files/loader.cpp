@@ -605,6 +605,10 @@ public:
   void read_servers(const YAML::Node& n, topology& topo);
   void read_engines(const YAML::Node& n, topology& topo);
   void claim_names(const topology& topo);
+  /// Where a place of the topology stands in the file.
+  source_pos pos_in_file(const topology_place& p) const;
+  /// Refuses a topology the world would refuse, at its place in the file.
+  void check_topology(const topology& topo);
   void read_links(const YAML::Node& n, topology& topo);
   void read_steps(const YAML::Node& n, scenario& s);
   step read_step(const YAML::Node& n, std::size_t index);
@@ -619,6 +623,8 @@ private:
   std::map<std::string, source_pos> machines_;  ///< Every machine: listed or implied.
   std::vector<source_pos> server_listen_pos_, server_name_pos_, server_machine_pos_;
   std::vector<source_pos> engine_name_pos_, engine_machine_pos_;
+  std::vector<source_pos> machine_name_pos_, link_pos_;  ///< By index in the topology.
+  std::vector<std::vector<source_pos>> pid_pos_;         ///< By machine, then process.
   std::vector<std::vector<name_use>> step_uses_;  ///< Per step, its handle/pid names.
   std::vector<name_use> uses_;                    ///< The step being read.
 };
@@ -677,21 +683,16 @@ void loader::read_machines(const YAML::Node& n, topology& topo) {
     machine_spec spec;
     auto name_node = m.need("name");
     spec.name = name(name_node, "machine `name`");
-    if (auto prev = machines_.find(spec.name); prev != machines_.end())
-      fail(name_node, "the machine " + show(spec.name) + " is listed twice (first at " +
-                          at_line(prev->second) + ")");
     machines_.emplace(spec.name, pos_of(name_node));
-    std::map<std::uint32_t, source_pos> pids;
+    machine_name_pos_.push_back(pos_of(name_node));
+    pid_pos_.emplace_back();
     if (auto procs = m.find("processes")) {
       for (const auto& p : sequence(*procs, "machine `processes`")) {
         map_view pm(*this, p, "a process", {"pid", "exe", "description"});
         process proc;
         auto pid_node = pm.need("pid");
         proc.pid = static_cast<std::uint32_t>(integer(pid_node, "process `pid`", UINT32_MAX));
-        if (auto prev = pids.find(proc.pid); prev != pids.end())
-          fail(pid_node, "machine " + show(spec.name) + ": pid " + std::to_string(proc.pid) +
-                             " is given twice (first at " + at_line(prev->second) + ")");
-        pids.emplace(proc.pid, pos_of(pid_node));
+        pid_pos_.back().push_back(pos_of(pid_node));
         proc.exe = scalar(pm.need("exe"), "process `exe`");
         if (auto d = pm.find("description"))
           proc.description = scalar(*d, "process `description`");
@@ -717,10 +718,6 @@ void loader::read_servers(const YAML::Node& n, topology& topo) {
     auto listen_node = m.need("listen");
     spec.listen = scalar(listen_node, "server `listen`");
     server_listen_pos_.push_back(pos_of(listen_node));
-    auto parsed = protocol::parse_server_options(spec.listen);
-    if (auto* err = std::get_if<protocol::options_error>(&parsed))
-      fail(listen_node, "server `listen` " + show(spec.listen) + ": at byte " +
-                            std::to_string(err->offset) + ": " + err->message);
     if (auto v = m.find("start"))
       spec.start = duration(*v, "server `start`");
     topo.servers.push_back(std::move(spec));
@@ -750,57 +747,40 @@ void loader::read_engines(const YAML::Node& n, topology& topo) {
 }
 
 void loader::claim_names(const topology& topo) {
-  // Engines and servers share one namespace; each stands for its machine, and a machine never
-  // shares a name with an engine or server that runs elsewhere (the name would mean two places).
-  auto claim = [&](const std::string& nm, const std::string& kind, const std::string& machine,
-                   source_pos pos) {
-    if (auto prev = names_.find(nm); prev != names_.end())
-      fail(pos, "the name " + show(nm) + " is already taken by the " + prev->second.kind +
-                    " at " + at_line(prev->second.pos) +
-                    " (engines and servers share one namespace)");
-    names_.emplace(nm, named{kind, machine.empty() ? nm : machine, pos});
-  };
+  // Engines and servers share one namespace and each stands for its machine; validate() refuses
+  // clashes, so here the first claim of a name is the one kept.
   for (std::size_t i = 0; i < topo.servers.size(); ++i)
-    claim(topo.servers[i].name, "server", topo.servers[i].machine, server_name_pos_[i]);
+    names_.emplace(topo.servers[i].name,
+                   named{"server", dbgsim::machine_of(topo.servers[i]), server_name_pos_[i]});
   for (std::size_t i = 0; i < topo.engines.size(); ++i)
-    claim(topo.engines[i].name, "engine", topo.engines[i].machine, engine_name_pos_[i]);
-
-  auto conflict = [&](const std::string& machine, source_pos pos) {
-    auto i = names_.find(machine);
-    if (i != names_.end() && i->second.machine != machine)
-      fail(pos, "the machine " + show(machine) + " has the name of the " + i->second.kind +
-                    " " + show(machine) + ", which runs on machine " + show(i->second.machine) +
-                    "; give the machine another name");
-  };
-  for (auto& [m, pos] : machines_)
-    conflict(m, pos);
-  for (std::size_t i = 0; i < topo.servers.size(); ++i) {
-    auto& s = topo.servers[i];
-    if (!s.machine.empty())
-      conflict(s.machine, server_machine_pos_[i]);
-  }
-  for (std::size_t i = 0; i < topo.engines.size(); ++i) {
-    auto& e = topo.engines[i];
-    if (!e.machine.empty())
-      conflict(e.machine, engine_machine_pos_[i]);
-  }
+    names_.emplace(topo.engines[i].name,
+                   named{"engine", dbgsim::machine_of(topo.engines[i]), engine_name_pos_[i]});
   for (auto& [nm, info] : names_)
     machines_.emplace(info.machine, info.pos);
+}
 
-  // Two servers on one machine differ by port or pipe.
-  std::map<std::pair<std::string, std::string>, std::string> endpoints;
-  for (std::size_t i = 0; i < topo.servers.size(); ++i) {
-    auto& s = topo.servers[i];
-    auto parsed = protocol::parse_server_options(s.listen);
-    auto endpoint = protocol::endpoint_of(std::get<protocol::transport_options>(parsed));
-    auto machine = s.machine.empty() ? s.name : s.machine;
-    auto [it, fresh] = endpoints.emplace(std::make_pair(machine, endpoint), s.name);
-    if (!fresh)
-      fail(server_listen_pos_[i], "servers " + show(it->second) + " and " + show(s.name) +
-                                      " both listen at " + endpoint + " on machine " +
-                                      show(machine) + "; two servers on one machine differ "
-                                      "by port or pipe");
+source_pos loader::pos_in_file(const topology_place& p) const {
+  using part = topology_place::part;
+  using field = topology_place::field;
+  switch (p.what) {
+    case part::machine: return machine_name_pos_.at(p.index);
+    case part::process: return pid_pos_.at(p.index).at(p.sub);
+    case part::server:
+      return p.which == field::machine ? server_machine_pos_.at(p.index)
+             : p.which == field::listen ? server_listen_pos_.at(p.index)
+                                        : server_name_pos_.at(p.index);
+    case part::engine:
+      return p.which == field::machine ? engine_machine_pos_.at(p.index)
+                                       : engine_name_pos_.at(p.index);
+    case part::link: return link_pos_.at(p.index);
   }
+  return {};
+}
+
+void loader::check_topology(const topology& topo) {
+  // The same check the world makes when it builds the topology, placed in the file.
+  if (auto p = validate(topo))
+    fail(pos_in_file(p->where), text_of(*p, p->first ? " at " + at_line(pos_in_file(*p->first)) : ""));
 }
 
 void loader::read_links(const YAML::Node& n, topology& topo) {
@@ -831,6 +811,7 @@ void loader::read_links(const YAML::Node& n, topology& topo) {
       seen s{topo.links.size(), ma, here, e.both ? here : source_pos{}};
       pairs.emplace(std::make_pair(key.first, key.second), s);
       topo.links.push_back(std::move(spec));
+      link_pos_.push_back(here);
       continue;
     }
     auto& s = it->second;
@@ -1248,6 +1229,7 @@ scenario loader::load(const std::string& text) {
   claim_names(s.topo);
   if (auto v = top.find("links"))
     read_links(*v, s.topo);
+  check_topology(s.topo);
   if (auto v = top.find("steps"))
     read_steps(*v, s);
   check_bindings(s);

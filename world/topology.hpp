@@ -6,6 +6,8 @@
 #include "vocabulary/machine.hpp"
 #include "vocabulary/timing.hpp"
 
+#include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -59,5 +61,38 @@ class topology_error : public std::runtime_error {
 public:
   using std::runtime_error::runtime_error;
 };
+
+/// Where in a topology something is: which entry, and which of its fields.
+struct topology_place {
+  enum class part : std::uint8_t { machine, process, server, engine, link };
+  enum class field : std::uint8_t { name, machine, listen, pid, ends };
+  part what = part::machine;
+  std::size_t index = 0;  ///< Into machines, servers, engines or links.
+  std::size_t sub = 0;    ///< A process's index within its machine.
+  field which = field::name;
+};
+
+/// Why a topology cannot be built.
+struct topology_problem {
+  topology_place where;                 ///< The entry at fault.
+  std::optional<topology_place> first;  ///< For a clash: the entry it clashes with.
+  std::string message;                  ///< With "{at}" where the first entry's place goes.
+};
+
+/// The first reason `t` cannot be built, if any. The one check of a topology: the loader maps a
+/// problem to FILE:LINE:COL, the world throws it as a topology_error.
+std::optional<topology_problem> validate(const topology& t);
+
+/// A problem's message with "{at}" replaced by `first_at` (" at line 4", or "").
+std::string text_of(const topology_problem& p, const std::string& first_at);
+
+/// The machine an engine runs on: its own name unless it names one.
+std::string machine_of(const engine_spec& e);
+
+/// The machine a server runs on: its own name unless it names one.
+std::string machine_of(const server_spec& s);
+
+/// The machine a name stands for in `t`: an engine's or a server's, or the name itself.
+std::string machine_named_in(const topology& t, const std::string& name);
 
 }  // namespace dbgsim

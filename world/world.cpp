@@ -85,13 +85,14 @@ struct world::impl final : environment {
   }
 
   void build(topology topo) {
-    auto claim = [&](const std::string& name, const char* what) {
-      if (name.empty())
-        throw topology_error(std::string("a ") + what + " needs a name");
-      if (!names.insert(name).second)
-        throw topology_error("the name '" + name + "' is used twice (engines and servers share "
-                             "one namespace)");
-    };
+    // Validated before anything is spawned: a half-built world would leave live actors for the
+    // actor_system's destructor to wait on.
+    if (auto p = validate(topo)) {
+      std::string first;
+      if (p->first)
+        first = " as entry " + std::to_string(p->first->index + 1);
+      throw topology_error(text_of(*p, first));
+    }
     for (auto& m : topo.machines) {
       auto& mach = machine_named(m.name);
       for (auto& p : m.processes) {
@@ -101,10 +102,10 @@ struct world::impl final : environment {
       }
     }
     for (auto& e : topo.engines) {
-      claim(e.name, "engine");
+      names.insert(e.name);
       engine_config cfg;
       cfg.name = e.name;
-      cfg.machine = e.machine.empty() ? e.name : e.machine;
+      cfg.machine = dbgsim::machine_of(e);
       cfg.times = times;
       cfg.mode = e.mode;
       cfg.detach_on_exit = e.detach_on_exit;
@@ -114,14 +115,11 @@ struct world::impl final : environment {
       engines[e.name].actor = options.make_engine(system, static_cast<environment*>(this), cfg);
     }
     for (auto& s : topo.servers) {
-      claim(s.name, "server");
+      names.insert(s.name);
       auto parsed = protocol::parse_server_options(s.listen);
-      if (auto* err = std::get_if<protocol::options_error>(&parsed))
-        throw topology_error("server '" + s.name + "': listen \"" + s.listen + "\": at byte " +
-                             std::to_string(err->offset) + ": " + err->message);
       server_config cfg;
       cfg.name = s.name;
-      cfg.machine = s.machine.empty() ? s.name : s.machine;
+      cfg.machine = dbgsim::machine_of(s);
       cfg.listen = std::get<protocol::transport_options>(parsed);
       cfg.times = times;
       cfg.bug = options.bug;
@@ -129,10 +127,6 @@ struct world::impl final : environment {
       server_entry entry;
       entry.config = cfg;
       entry.endpoint = protocol::endpoint_of(cfg.listen);
-      for (auto& [other_name, other] : servers)
-        if (other.config.machine == cfg.machine && other.endpoint == entry.endpoint)
-          throw topology_error("servers '" + other_name + "' and '" + s.name + "' both listen at " +
-                               entry.endpoint + " on machine '" + cfg.machine + "'");
       servers.emplace(s.name, std::move(entry));
       if (s.start.count() == 0) {
         start_incarnation(s.name);
@@ -144,10 +138,7 @@ struct world::impl final : environment {
     for (auto& l : topo.links) {
       auto a = resolve(l.a);
       auto b = resolve(l.b);
-      auto key = ordered(a, b);
-      if (links.count(key) != 0)
-        throw topology_error("the link between '" + l.a + "' and '" + l.b + "' is given twice");
-      if (key.first == a)
+      if (ordered(a, b).first == a)
         make_link(a, b, l.a_to_b, l.b_to_a);
       else
         make_link(b, a, l.b_to_a, l.a_to_b);
