@@ -2,6 +2,7 @@
 // it completes, evaluates `check:` steps, and gathers what failed into a run_report.
 #include "scenario/player.hpp"
 
+#include "vocabulary/overloaded.hpp"
 #include "world/world.hpp"
 
 #include <algorithm>
@@ -16,13 +17,6 @@
 
 namespace dbgsim {
 namespace {
-
-template <class... Ts>
-struct overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-overloaded(Ts...) -> overloaded<Ts...>;
 
 std::string pid_list(std::vector<std::uint32_t> pids) {
   std::sort(pids.begin(), pids.end());

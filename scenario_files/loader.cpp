@@ -605,6 +605,10 @@ public:
   void read_servers(const YAML::Node& n, topology& topo);
   void read_engines(const YAML::Node& n, topology& topo);
   void claim_names(const topology& topo);
+  /// Reads an engine's or server's `name` and optional `machine`, keeping where each stands.
+  void read_placed_name(const map_view& m, const std::string& kind, std::string& name_out,
+                        std::string& machine_out, std::vector<source_pos>& name_pos,
+                        std::vector<source_pos>& machine_pos);
   /// Where a place of the topology stands in the file.
   source_pos pos_in_file(const topology_place& p) const;
   /// Refuses a topology the world would refuse, at its place in the file.
@@ -703,18 +707,24 @@ void loader::read_machines(const YAML::Node& n, topology& topo) {
   }
 }
 
+void loader::read_placed_name(const map_view& m, const std::string& kind, std::string& name_out,
+                              std::string& machine_out, std::vector<source_pos>& name_pos,
+                              std::vector<source_pos>& machine_pos) {
+  auto name_node = m.need("name");
+  name_out = name(name_node, kind + " `name`");
+  name_pos.push_back(pos_of(name_node));
+  machine_pos.push_back({});
+  if (auto v = m.find("machine")) {
+    machine_out = name(*v, kind + " `machine`");
+    machine_pos.back() = pos_of(*v);
+  }
+}
+
 void loader::read_servers(const YAML::Node& n, topology& topo) {
   for (const auto& item : sequence(n, "`servers`")) {
     map_view m(*this, item, "a server", {"name", "machine", "listen", "start"});
     server_spec spec;
-    auto name_node = m.need("name");
-    spec.name = name(name_node, "server `name`");
-    server_name_pos_.push_back(pos_of(name_node));
-    server_machine_pos_.push_back({});
-    if (auto v = m.find("machine")) {
-      spec.machine = name(*v, "server `machine`");
-      server_machine_pos_.back() = pos_of(*v);
-    }
+    read_placed_name(m, "server", spec.name, spec.machine, server_name_pos_, server_machine_pos_);
     auto listen_node = m.need("listen");
     spec.listen = scalar(listen_node, "server `listen`");
     server_listen_pos_.push_back(pos_of(listen_node));
@@ -728,14 +738,7 @@ void loader::read_engines(const YAML::Node& n, topology& topo) {
   for (const auto& item : sequence(n, "`engines`")) {
     map_view m(*this, item, "an engine", {"name", "machine", "disconnect", "detach_on_exit"});
     engine_spec spec;
-    auto name_node = m.need("name");
-    spec.name = name(name_node, "engine `name`");
-    engine_name_pos_.push_back(pos_of(name_node));
-    engine_machine_pos_.push_back({});
-    if (auto v = m.find("machine")) {
-      spec.machine = name(*v, "engine `machine`");
-      engine_machine_pos_.back() = pos_of(*v);
-    }
+    read_placed_name(m, "engine", spec.name, spec.machine, engine_name_pos_, engine_machine_pos_);
     if (auto v = m.find("disconnect")) {
       spec.mode = static_cast<disconnect_mode>(
           choice(*v, "engine `disconnect`", enum_names<disconnect_mode>::names));

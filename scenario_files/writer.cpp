@@ -2,6 +2,7 @@
 // that it stays simple, readable and byte-stable: equal scenarios give identical text, and
 // load_scenario reads the text back to an equal scenario.
 #include "scenario/scenario.hpp"
+#include "vocabulary/overloaded.hpp"
 #include "scenario_files/writer.hpp"
 
 #include <charconv>
@@ -12,13 +13,6 @@
 
 namespace dbgsim {
 namespace {
-
-template <class... Fs>
-struct overloaded : Fs... {
-  using Fs::operator()...;
-};
-template <class... Fs>
-overloaded(Fs...) -> overloaded<Fs...>;
 
 /// Words a YAML reader would take for something other than a string when written plain.
 bool reserved_word(std::string_view s) {

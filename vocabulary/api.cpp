@@ -9,28 +9,27 @@ namespace {
 constexpr std::array methods{DBGSIM_CALLS(DBGSIM_CALL_METHOD)};
 #undef DBGSIM_CALL_METHOD
 
-}  // namespace
-
-std::uint64_t handle_of(const call& c) {
+// The field `get` reads from whichever call `c` is, or zero for the calls that have none.
+template <class T, class Get>
+T field_or_zero(const call& c, Get get) {
   return std::visit(
-      [](const auto& x) -> std::uint64_t {
-        if constexpr (requires { x.handle; })
-          return x.handle;
+      [&](const auto& x) -> T {
+        if constexpr (requires { get(x); })
+          return get(x);
         else
-          return 0;
+          return T{};
       },
       c);
 }
 
+}  // namespace
+
+std::uint64_t handle_of(const call& c) {
+  return field_or_zero<std::uint64_t>(c, [](const auto& x) -> decltype(x.handle) { return x.handle; });
+}
+
 std::uint32_t pid_of(const call& c) {
-  return std::visit(
-      [](const auto& x) -> std::uint32_t {
-        if constexpr (requires { x.pid; })
-          return x.pid;
-        else
-          return 0;
-      },
-      c);
+  return field_or_zero<std::uint32_t>(c, [](const auto& x) -> decltype(x.pid) { return x.pid; });
 }
 
 std::string text_of(const call& c) {

@@ -313,6 +313,14 @@ struct world::impl final : environment {
 
   // -- helpers ---------------------------------------------------------------------------
 
+  /// The server `name`; a name the world does not have is the caller's mistake.
+  auto server_named(const std::string& name) {
+    auto i = servers.find(name);
+    if (i == servers.end())
+      throw std::invalid_argument("no server named '" + name + "'");
+    return i;
+  }
+
   std::string resolve(const std::string& name) const {
     if (auto i = engines.find(name); i != engines.end())
       return i->second.machine;
@@ -500,9 +508,7 @@ void world::set_link(const std::string& from, const std::string& to, link_params
 }
 
 void world::crash_server(const std::string& server) {
-  auto i = impl_->servers.find(server);
-  if (i == impl_->servers.end())
-    throw std::invalid_argument("no server named '" + server + "'");
+  auto i = impl_->server_named(server);
   impl_->fault(fault_kind::crash_server, server, "");
   if (!i->second.running || i->second.incarnations.empty())
     return;
@@ -512,9 +518,7 @@ void world::crash_server(const std::string& server) {
 }
 
 void world::restart_server(const std::string& server) {
-  auto i = impl_->servers.find(server);
-  if (i == impl_->servers.end())
-    throw std::invalid_argument("no server named '" + server + "'");
+  auto i = impl_->server_named(server);
   impl_->fault(fault_kind::restart_server, server, "");
   if (i->second.running) {
     // A restart of a running server is a crash followed by a start.
