@@ -121,17 +121,23 @@ double bare_caf_messages_per_second(int messages) {
   return static_cast<double>(n) / s;
 }
 
+// The handle each engine's last connect returned, kept up to date as calls complete.
+std::shared_ptr<std::map<std::string, std::uint64_t>> record_handles(world& w) {
+  auto handles = std::make_shared<std::map<std::string, std::uint64_t>>();
+  w.on_complete([handles](const std::string& e, std::uint64_t, const api::result& r) {
+    if (r.handle != 0)
+      (*handles)[e] = r.handle;
+  });
+  return handles;
+}
+
 // A large world churning connect / list / disconnect; returns frames delivered and wall time.
 std::pair<std::size_t, double> large_world(int engines, int rounds) {
   link_params lp;
   lp.latency = 10ms;
   lp.jitter = 2ms;
   world w(make_topology(engines, 4, lp), 1, {mutant::none, false});
-  std::map<std::string, std::uint64_t> handle;
-  w.on_complete([&](const std::string& e, std::uint64_t, const api::result& r) {
-    if (r.handle != 0)
-      handle[e] = r.handle;
-  });
+  const auto handle = record_handles(w);
   auto t0 = wall::now();
   for (int round = 0; round < rounds; ++round) {
     for (int e = 0; e < engines; ++e)
@@ -139,12 +145,12 @@ std::pair<std::size_t, double> large_world(int engines, int rounds) {
     w.run_for(50ms);
     for (int e = 0; e < engines; ++e) {
       auto name = "eng" + std::to_string(e);
-      w.call(name, api::list_processes{handle[name], 16});
+      w.call(name, api::list_processes{(*handle)[name], 16});
     }
     w.run_for(50ms);
     for (int e = 0; e < engines; ++e) {
       auto name = "eng" + std::to_string(e);
-      w.call(name, api::disconnect{handle[name]});
+      w.call(name, api::disconnect{(*handle)[name]});
     }
     w.run_for(50ms);
   }
@@ -156,24 +162,20 @@ std::pair<double, double> realistic_world(int engines, sim_time span) {
   link_params lp;
   lp.latency = 20ms;
   world w(make_topology(engines, 4, lp), 1, {mutant::none, false});
-  std::map<std::string, std::uint64_t> handle;
-  w.on_complete([&](const std::string& e, std::uint64_t, const api::result& r) {
-    if (r.handle != 0)
-      handle[e] = r.handle;
-  });
+  const auto handle = record_handles(w);
   auto t0 = wall::now();
   for (int e = 0; e < engines; ++e)
     w.call("eng" + std::to_string(e), api::connect{options_for(e % 4)});
   w.run_for(1s);
   for (int e = 0; e < engines; ++e) {
     auto name = "eng" + std::to_string(e);
-    w.call(name, api::attach{handle[name], 4000u + 4u * static_cast<std::uint32_t>(e / 4 % 8)});
+    w.call(name, api::attach{(*handle)[name], 4000u + 4u * static_cast<std::uint32_t>(e / 4 % 8)});
   }
   while (w.now() < span) {
     w.run_for(10s);
     for (int e = 0; e < engines; ++e) {
       auto name = "eng" + std::to_string(e);
-      w.call(name, api::list_processes{handle[name], 16});
+      w.call(name, api::list_processes{(*handle)[name], 16});
     }
   }
   const double simulated = std::chrono::duration<double>(w.now()).count();
