@@ -7,6 +7,7 @@
 // "message_<name>". On a malformed stream the frames before the error are printed, then one line
 // on stderr naming the byte offset from the stream start, the error kind and the detail; exit 2.
 #include "cli/commands.hpp"
+#include "io/input.hpp"
 #include "protocol/stream_decoder.hpp"
 
 #include <nlohmann/json.hpp>
@@ -15,6 +16,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -92,13 +94,15 @@ command_fn add_decode_command(CLI::App& app) {
   auto* sub = app.add_subcommand("decode", "Print each frame of a captured byte stream as one JSON line");
   sub->add_option("FILE", *path, "Raw bytes of a captured stream, or - for stdin")->required();
   return [path]() -> int {
-    if (*path == "-") return decode_stream(std::cin, "<stdin>");
-    std::ifstream in(*path, std::ios::binary);
-    if (!in) {
-      std::cerr << "dbgsim decode: cannot open " << *path << ": " << std::strerror(errno) << '\n';
+    // A capture longer than this is not a capture of one session; refuse it instead of growing.
+    constexpr std::size_t max_capture_bytes = 256u << 20;
+    auto read = io::read_input(*path, max_capture_bytes);
+    if (auto* err = std::get_if<io::read_error>(&read)) {
+      std::cerr << "dbgsim decode: " << err->message << '\n';
       return exit_bad_input;
     }
-    return decode_stream(in, *path);
+    std::istringstream in(std::get<std::string>(read));
+    return decode_stream(in, *path == "-" ? "<stdin>" : *path);
   };
 }
 

@@ -1,5 +1,6 @@
 // `dbgsim`: the command users run. Subcommands are declared in commands.hpp.
 #include "cli/commands.hpp"
+#include "io/output.hpp"
 
 #include <iostream>
 #include <utility>
@@ -35,8 +36,16 @@ int main(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? exit_ok : exit_bad_input;
   }
-  for (auto& [sub, fn] : commands)
-    if (sub->parsed())
-      return fn();
+  for (auto& [sub, fn] : commands) {
+    if (!sub->parsed())
+      continue;
+    const int rc = fn();
+    // What a command printed and the device refused (a full disk) is an error, not a success.
+    if (auto err = dbgsim::io::finish_stdout()) {
+      std::cerr << "dbgsim: " << *err << '\n';
+      return exit_bad_input;
+    }
+    return rc;
+  }
   return exit_bad_input;
 }

@@ -71,7 +71,10 @@ int run_options(const options_args& args) {
               << "  " << caret_line(args.text, err->offset) << '\n';
     return exit_bad_input;
   }
-  std::cout << to_json(std::get<protocol::transport_options>(result)).dump() << '\n';
+  // Invalid UTF-8 in an option value is printed as U+FFFD rather than ending the program.
+  std::cout << to_json(std::get<protocol::transport_options>(result))
+                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+            << '\n';
   return exit_ok;
 }
 

@@ -6,6 +6,8 @@
 // is gone.
 // Exit codes: 0 the written scenario reproduces a violation, 1 it runs without one, 2 bad input.
 #include "cli/commands.hpp"
+#include "io/input.hpp"
+#include "io/output.hpp"
 #include "cli/run_text.hpp"
 #include "fuzz/disconnect_input.hpp"
 #include "scenario/scenario.hpp"
@@ -84,12 +86,15 @@ int run_repro(const repro_args& args) {
     }
     bug = *m;
   }
-  std::ifstream in(args.input, std::ios::binary);
-  if (!in) {
-    std::cerr << "dbgsim repro: cannot open " << args.input << ": " << std::strerror(errno) << '\n';
+  // disconnect_fuzzer reads at most a few hundred bytes of an input; a megabyte is not one.
+  constexpr std::size_t max_input_bytes = 1u << 20;
+  auto read = io::read_input(args.input, max_input_bytes);
+  if (auto* err = std::get_if<io::read_error>(&read)) {
+    std::cerr << "dbgsim repro: " << err->message << '\n';
     return exit_bad_input;
   }
-  const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), {});
+  const auto& raw = std::get<std::string>(read);
+  const std::vector<std::uint8_t> bytes(raw.begin(), raw.end());
 
   scenario s = fuzz::decode_disconnect_input(bytes);
   const std::size_t pruned = args.exact ? 0 : prune_unbound_steps(s, bug);
@@ -110,18 +115,9 @@ int run_repro(const repro_args& args) {
                      std::to_string(bytes.size()) + " bytes)\nmutant: " +
                      std::string(name_of(bug)) + "\nreplay: " + replay);
 
-  if (args.output.empty()) {
-    std::cout << text.str();
-    std::cout.flush();
-  } else {
-    std::ofstream out(args.output, std::ios::binary);
-    out << text.str();
-    out.close();
-    if (!out) {
-      std::cerr << "dbgsim repro: cannot write " << args.output << ": " << std::strerror(errno)
-                << '\n';
-      return exit_bad_input;
-    }
+  if (auto err = io::write_output(args.output.empty() ? "-" : args.output, text.str())) {
+    std::cerr << "dbgsim repro: " << *err << '\n';
+    return exit_bad_input;
   }
 
   // Replay the file as written, as `dbgsim run` will, and say what it shows.

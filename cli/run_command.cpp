@@ -1,6 +1,7 @@
 // `dbgsim run FILE|DIR...`: loads scenario files, runs each on a fresh world and prints one line
 // per scenario, with what failed and the command that replays it.
 #include "cli/commands.hpp"
+#include "io/output.hpp"
 #include "cli/run_text.hpp"
 #include "cli/scenario_files.hpp"
 #include "report/chart.hpp"
@@ -64,14 +65,14 @@ std::string trace_text(const std::vector<event>& events) {
   return out;
 }
 
-// Writes `what` to `path`; false (after a message) when the file cannot be written.
+// Writes what `what` prints to `path`; false (after a message naming the path and the OS's
+// reason) when it cannot be written.
 template <class F>
 bool write_file(const std::string& path, F&& what) {
-  std::ofstream out(path, std::ios::binary);
-  if (out)
-    what(out);
-  if (!out) {
-    std::cerr << "dbgsim run: cannot write " << path << '\n';
+  std::ostringstream text;
+  what(text);
+  if (auto err = io::write_output(path, text.str())) {
+    std::cerr << "dbgsim run: " << *err << '\n';
     return false;
   }
   return true;

@@ -83,7 +83,10 @@ void write_perfetto(std::ostream& out, const std::vector<event>& events,
     trace.push_back({{"ph", "i"}, {"s", "g"}, {"name", v.rule + ": " + v.message},
                      {"cat", "violation"}, {"pid", 1}, {"tid", track("oracle")},
                      {"ts", v.t.count()}});
-  out << json{{"traceEvents", trace}, {"displayTimeUnit", "ms"}}.dump() << '\n';
+  // Invalid UTF-8 from a scenario file becomes U+FFFD, so the document stays valid JSON.
+  out << json{{"traceEvents", trace}, {"displayTimeUnit", "ms"}}.dump(
+             -1, ' ', false, json::error_handler_t::replace)
+      << '\n';
 }
 
 }  // namespace dbgsim

@@ -11,6 +11,8 @@
 #include "protocol/transport.hpp"
 #include "scenario_files/loader.hpp"
 
+#include "io/input.hpp"
+
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
@@ -1263,25 +1265,14 @@ scenario load_scenario(const std::string& text, const std::string& file) {
 }
 
 scenario load_scenario_file(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw scenario_error(path, {}, "is a directory, not a scenario file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw scenario_error(path, {}, std::string("cannot open: ") + std::strerror(errno));
-  std::string text;
-  std::array<char, 65536> buf;
-  while (in) {
-    in.read(buf.data(), buf.size());
-    text.append(buf.data(), static_cast<std::size_t>(in.gcount()));
-    if (text.size() > max_scenario_bytes)
-      throw scenario_error(path, {}, "the file has more than " +
-                                         std::to_string(max_scenario_bytes) +
-                                         " bytes; a larger file is refused");
+  auto read = io::read_input(path, max_scenario_bytes);
+  if (auto* err = std::get_if<io::read_error>(&read)) {
+    // read_error's message starts with the path, which scenario_error adds itself.
+    const auto prefix = path + ": ";
+    const auto& m = err->message;
+    throw scenario_error(path, {}, m.rfind(prefix, 0) == 0 ? m.substr(prefix.size()) : m);
   }
-  if (in.bad())
-    throw scenario_error(path, {}, "cannot read the file");
-  return load_scenario(text, path);
+  return load_scenario(std::get<std::string>(read), path);
 }
 
 }  // namespace dbgsim
