@@ -29,6 +29,18 @@ int main(int argc, char** argv) {
   add(add_schema_command);
   add(add_list_command);
 
+  // CLI11 says only "A subcommand is required" for a misspelt command; name it and the choices.
+  std::string names;
+  bool known = false;
+  for (auto* sub : app.get_subcommands({})) {
+    names += (names.empty() ? "" : ", ") + sub->get_name();
+    known = known || (argc > 1 && sub->get_name() == argv[1]);
+  }
+  if (argc > 1 && argv[1][0] != '-' && !known) {
+    std::cerr << "dbgsim: unknown command '" << argv[1] << "'; the commands are " << names
+              << " (dbgsim --help says what each does)\n";
+    return exit_bad_input;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -30,7 +30,7 @@ namespace {
 
 struct run_args {
   std::vector<std::string> paths;
-  std::optional<std::uint64_t> seed;
+  std::optional<std::string> seed;  ///< Parsed by parse_seed: CLI11 wraps "-1" to 2^64-1.
   std::string mutant_name = "none";
   std::string server_impl = "reference";  // Who the process servers are: reference or small.
   std::vector<std::string> tags;          // Run only scenarios carrying one of these.
@@ -93,10 +93,8 @@ std::vector<std::string> compare_traces(const std::vector<event>& a, const std::
 
 // The replay command of a run, naming the server implementation when it is not the reference.
 std::string replay(const run_args& args, const std::string& file, std::uint64_t seed, mutant bug) {
-  auto cmd = replay_command(file, seed, bug);
-  if (args.server_impl != "reference")
-    cmd += " --server-impl " + args.server_impl;
-  return cmd;
+  return replay_command(file, seed, bug,
+                        args.server_impl == "reference" ? "" : " --server-impl " + args.server_impl);
 }
 
 bool has_any_tag(const scenario& s, const std::vector<std::string>& tags) {
@@ -174,7 +172,14 @@ int run(const run_args& args) {
 
   const bool several = scenarios.size() > 1;
   run_options opts;
-  opts.seed = args.seed;
+  if (args.seed) {
+    opts.seed = parse_seed(*args.seed);
+    if (!opts.seed) {
+      std::cerr << "dbgsim run: --seed wants a whole number from 0 to 18446744073709551615, not '"
+                << printable(*args.seed) << "'\n";
+      return exit_bad_input;
+    }
+  }
   opts.bug = *bug;
   if (args.server_impl == "small")
     opts.make_server = small_server();
@@ -217,20 +222,21 @@ int run(const run_args& args) {
     failed += pass ? 0 : 1;
     if (!pass || !args.quiet) {
       std::cout << fmt::format("{}  {}  [{}]  sim {}  wall {:.3f}s\n", pass ? "PASS" : "FAIL",
-                               s.name, s.file, format_time(o.report.end), o.wall);
+                               printable(s.name), printable(s.file), format_time(o.report.end),
+                               o.wall);
     }
     if (!pass) {
       for (const auto& l : describe_failures(s, o.report))
-        std::cout << "    " << l << '\n';
+        std::cout << "    " << printable(l) << '\n';
       for (const auto& l : o.extra)
-        std::cout << "    " << l << '\n';
+        std::cout << "    " << printable(l) << '\n';
       if (args.verbose)
         for (const auto& v : o.report.violations) {
           std::cout << "    events of " << v.rule << ":\n";
           for (const auto& e : v.events)
             std::cout << "      " << to_json_line(e) << '\n';
         }
-      std::cout << "    replay: " << replay(args, s.file, o.report.seed, *bug) << '\n';
+      std::cout << "    replay: " << printable(replay(args, s.file, o.report.seed, *bug)) << '\n';
     }
     std::cout.flush();
     results.push_back(std::move(o));

@@ -27,11 +27,66 @@ std::string shell_quote(const std::string& text) {
   return out + "'";
 }
 
-std::string replay_command(const std::string& file, std::uint64_t seed, mutant bug) {
-  auto cmd = fmt::format("dbgsim run {} --seed {}", shell_quote(file), seed);
+std::string replay_command(const std::string& file, std::uint64_t seed, mutant bug,
+                           const std::string& options) {
+  auto cmd = fmt::format("dbgsim run --seed {}", seed);
   if (bug != mutant::none)
     cmd += fmt::format(" --mutant {}", name_of(bug));
-  return cmd;
+  cmd += options;
+  // `--` first: a file whose name begins with `-` is still a file.
+  return cmd + " -- " + shell_quote(file);
+}
+
+std::string printable(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto n = text.size();
+  for (std::size_t i = 0; i < n;) {
+    const unsigned char c = p[i];
+    // The length of a valid UTF-8 sequence starting here, or 0.
+    std::size_t len = 0;
+    if (c >= 0x20 && c < 0x7f)
+      len = 1;
+    else if (c >= 0xc2 && c <= 0xdf)
+      len = 2;
+    else if (c >= 0xe0 && c <= 0xef)
+      len = 3;
+    else if (c >= 0xf0 && c <= 0xf4)
+      len = 4;
+    bool valid = len > 0 && i + len <= n;
+    for (std::size_t k = 1; valid && k < len; ++k)
+      valid = (p[i + k] & 0xc0) == 0x80;
+    // Overlong forms, surrogates, C1 controls and code points past U+10FFFF are not shown raw.
+    if (valid && len == 2 && c == 0xc2 && p[i + 1] < 0xa0)
+      valid = false;
+    if (valid && len == 3 && ((c == 0xe0 && p[i + 1] < 0xa0) || (c == 0xed && p[i + 1] >= 0xa0)))
+      valid = false;
+    if (valid && len == 4 && ((c == 0xf0 && p[i + 1] < 0x90) || (c == 0xf4 && p[i + 1] >= 0x90)))
+      valid = false;
+    if (!valid) {
+      out += fmt::format("\\x{:02x}", c);
+      ++i;
+      continue;
+    }
+    out.append(text, i, len);
+    i += len;
+  }
+  return out;
+}
+
+std::optional<std::uint64_t> parse_seed(const std::string& text) {
+  if (text.empty() || text.size() > 20 ||
+      text.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  std::uint64_t v = 0;
+  for (char c : text) {
+    const std::uint64_t d = static_cast<std::uint64_t>(c - '0');
+    if (v > (UINT64_MAX - d) / 10)
+      return std::nullopt;
+    v = v * 10 + d;
+  }
+  return v;
 }
 
 std::string step_location(const scenario& s, std::size_t step) {

@@ -19,8 +19,9 @@ std::string format_time(sim_time t);
 /// `text` quoted for a POSIX shell when it needs quoting, unchanged otherwise.
 std::string shell_quote(const std::string& text);
 
-/// The exact command that replays a run: `dbgsim run FILE --seed N [--mutant M]`.
-std::string replay_command(const std::string& file, std::uint64_t seed, mutant bug);
+/// The exact command that replays a run: `dbgsim run --seed N [--mutant M] OPTIONS -- FILE`.
+std::string replay_command(const std::string& file, std::uint64_t seed, mutant bug,
+                           const std::string& options = "");
 
 /// Where a step stands: "FILE:LINE" when loaded from a file, "step N" otherwise.
 std::string step_location(const scenario& s, std::size_t step);
@@ -33,6 +34,14 @@ std::string describe_signature(const scenario& s, const run_report& r);
 
 /// The mutant named `name`; nothing (after printing the valid names to stderr) when unknown.
 std::optional<mutant> parse_mutant(const std::string& command, const std::string& name);
+
+/// `text` with every byte that could mislead a terminal shown as `\xNN`: control characters
+/// (a CR or an ANSI escape in a scenario name could overprint a FAIL line), DEL, and bytes that
+/// are not valid UTF-8. Everything printed that came from input goes through it.
+std::string printable(const std::string& text);
+
+/// A seed as a user writes it: decimal digits only, at most 2^64-1; nothing otherwise.
+std::optional<std::uint64_t> parse_seed(const std::string& text);
 
 /// The help text of every `--mutant` option: the planted bugs by name, with the rule each breaks.
 std::string mutant_help();

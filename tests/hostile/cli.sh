@@ -3,7 +3,7 @@
 # the expected exit code and a message naming what is wrong, never a crash (134), a hang or a
 # silent success. Usage: tests/hostile/cli.sh DBGSIM SOURCE_DIR
 set -u
-dbgsim=$1
+dbgsim=$(readlink -f "$1")
 src=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -57,6 +57,32 @@ expect "repro -o into a missing folder" 2 "cannot write" -- \
 
 # Invalid UTF-8 in an option value is printed, not a crash (nlohmann-json refuses to dump it).
 expect "options with invalid UTF-8" 0 "" -- "$dbgsim" options --client "$(printf 'tcp:server=a\xff,port=1')"
+
+# Arguments: a misspelt command and seeds that would wrap round are refused with what is wrong.
+expect "unknown command" 2 "unknown command 'bogus'; the commands are run, check" -- "$dbgsim" bogus
+for bad in -1 18446744073709551616 99999999999999999999999 "" 1x; do
+  expect "run --seed '$bad'" 2 "--seed wants a whole number" -- "$dbgsim" run "$scenario" --seed "$bad"
+done
+expect "run --seed 2^64-1" 0 "" -- "$dbgsim" run "$scenario" --quiet --seed 18446744073709551615
+
+# A scenario name with a CR and an ANSI escape is printed escaped: on a terminal it could
+# otherwise overprint its own FAIL line with a forged PASS.
+sed -e 's/^name: .*/name: "x\\rPASS \\e[2K"/' -e 's/expect: S_OK/expect: E_FAIL/' "$scenario" >"$tmp/--evil.yaml"
+timeout 20 "$dbgsim" run -- "$tmp/--evil.yaml" >"$tmp/out" 2>&1
+if grep -q $'\r' "$tmp/out" || grep -q $'\e' "$tmp/out" || ! grep -qF 'x\x0dPASS \x1b[2K' "$tmp/out"; then
+  echo "FAIL control characters reach the terminal: $(od -c "$tmp/out" | head -3)"
+  failed=$((failed + 1))
+else
+  passed=$((passed + 1))
+fi
+# The replay line of a file whose name begins with `--` works as printed.
+replay=$(sed -n 's/^    replay: //p' "$tmp/out" | head -1)
+if [ -z "$replay" ] || ! (cd "$tmp" && eval "\"$dbgsim\" ${replay#dbgsim }" >/dev/null 2>&1; [ $? -eq 1 ]); then
+  echo "FAIL the replay line does not replay: $replay"
+  failed=$((failed + 1))
+else
+  passed=$((passed + 1))
+fi
 
 # Near misses: the same commands with good inputs and outputs succeed.
 expect "decode a regular file" 0 "" -- "$dbgsim" decode "$src/scenarios/examples/handshake.bin"

@@ -29,7 +29,7 @@ grep -q '^FAIL ' "$tmp/out" || fail "no FAIL line"
 grep -q 'S6 at ' "$tmp/out" || fail "the oracle rule is not printed"
 grep -q "s06-disconnect-during-partition.yaml:[0-9]*: step [0-9]* (check at" "$tmp/out" ||
   fail "the failing step's FILE:LINE is not printed"
-grep -qF "replay: dbgsim run $one --seed 7 --mutant release-on-ack" "$tmp/out" ||
+grep -qF "replay: dbgsim run --seed 7 --mutant release-on-ack -- $one" "$tmp/out" ||
   fail "no exact replay command"
 
 # Bad input: exit 2.
