@@ -58,13 +58,6 @@ std::string output_path(const std::string& base, const scenario& s, bool several
   return (p.parent_path() / name).string();
 }
 
-std::string trace_text(const std::vector<event>& events) {
-  std::string out;
-  for (const auto& e : events)
-    out += to_json_line(e) + '\n';
-  return out;
-}
-
 // Writes what `what` prints to `path`; false (after a message naming the path and the OS's
 // reason) when it cannot be written.
 template <class F>
@@ -205,7 +198,7 @@ int run(const run_args& args) {
 
     if (!args.trace.empty() &&
         !write_file(output_path(args.trace, s, several),
-                    [&](std::ostream& out) { out << trace_text(o.report.events); }))
+                    [&](std::ostream& out) { out << to_json_lines(o.report.events); }))
       return exit_bad_input;
     if (!args.chart.empty() &&
         !write_file(output_path(args.chart, s, several), [&](std::ostream& out) {

@@ -88,4 +88,13 @@ std::string to_json_line(const event& e) {
   return out;
 }
 
+std::string to_json_lines(const std::vector<event>& events) {
+  std::string out;
+  for (const auto& e : events) {
+    out += to_json_line(e);
+    out += '\n';
+  }
+  return out;
+}
+
 }  // namespace dbgsim

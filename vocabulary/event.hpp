@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 // The fields of an event, in the order the JSON line writes them: identifier, JSON key, meaning.
 // `t` and `ev` (the kind) are on every line and are not in this table.
@@ -271,6 +272,9 @@ inline std::string ends_text(const event& e) { return e.to.empty() ? e.peer : e.
 
 /// The event as one JSON object on one line (no newline), fields in the table's order.
 std::string to_json_line(const event& e);
+
+/// A trace as JSON lines, each ended by a newline.
+std::string to_json_lines(const std::vector<event>& events);
 
 /// Receives the events of a world, in the order they happen.
 class event_sink {

@@ -622,8 +622,7 @@ std::size_t world::event_count(event_kind k) const {
 }
 
 void world::write_trace(std::ostream& out) const {
-  for (const auto& e : impl_->trace)
-    out << to_json_line(e) << '\n';
+  out << to_json_lines(impl_->trace);
 }
 
 const std::vector<violation>& world::violations() const { return impl_->judge.violations(); }

@@ -1,6 +1,7 @@
 // The frame codec (issue 2, sections 2 and 5; layout in docs/protocol.md).
 #include "protocol/codec.hpp"
 #include "protocol/crc32c.hpp"
+#include "tests/protocol/frames.hpp"
 
 #include <gtest/gtest.h>
 

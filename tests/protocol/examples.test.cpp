@@ -6,6 +6,7 @@
 //   DBGSIM_REGENERATE_EXAMPLES=1 build/default/tests/protocol_tests --gtest_filter='Examples.*'
 // then review `git diff --stat scenarios/examples` and commit the new files with the change.
 #include "protocol/stream_decoder.hpp"
+#include "tests/protocol/frames.hpp"
 
 #include <gtest/gtest.h>
 
@@ -35,14 +36,7 @@ std::vector<frame> handshake_frames() {
   };
 }
 
-bytes concat(const std::vector<frame>& frames) {
-  bytes out;
-  for (const auto& f : frames) {
-    auto b = encode(f);
-    out.insert(out.end(), b.begin(), b.end());
-  }
-  return out;
-}
+using dbgsim_test::concat;
 
 /// The offset of frame `index`'s CRC in concat(frames).
 std::size_t crc_offset(const std::vector<frame>& frames, std::size_t index) {

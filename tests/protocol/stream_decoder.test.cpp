@@ -1,6 +1,7 @@
 // The streaming decoder (issue 2, section 5: "the streaming decoder gives the same frames for every
 // way of chunking a stream").
 #include "protocol/stream_decoder.hpp"
+#include "tests/protocol/frames.hpp"
 #include "protocol/crc32c.hpp"
 
 #include <gtest/gtest.h>
@@ -8,10 +9,6 @@
 #include <algorithm>
 #include <random>
 #include <vector>
-
-namespace dbgsim_test {
-std::vector<dbgsim::protocol::frame> sample_frames();  // codec.test.cpp
-}
 
 namespace {
 
@@ -24,14 +21,7 @@ std::vector<frame> five_frames() {
   return {all[0], all[10], all[12], all[27], all[28]};
 }
 
-bytes concat(const std::vector<frame>& frames) {
-  bytes out;
-  for (const auto& f : frames) {
-    auto b = encode(f);
-    out.insert(out.end(), b.begin(), b.end());
-  }
-  return out;
-}
+using dbgsim_test::concat;
 
 struct outcome {
   std::vector<frame> frames;
