@@ -123,7 +123,9 @@ std::optional<topology_problem> validate(const topology& t) {
   // One link per pair of machines.
   std::map<std::pair<std::string, std::string>, std::size_t> pairs;
   for (std::size_t i = 0; i < t.links.size(); ++i) {
-    const auto key = std::minmax(machine_named_in(t, t.links[i].a), machine_named_in(t, t.links[i].b));
+    // By value: std::minmax of two temporaries would return references to them.
+    auto a = machine_named_in(t, t.links[i].a), b = machine_named_in(t, t.links[i].b);
+    const auto key = a <= b ? std::pair{a, b} : std::pair{b, a};
     if (auto [it, fresh] = pairs.emplace(key, i); !fresh)
       return problem({part::link, i, 0, field::ends},
                      "the link between " + show(t.links[i].a) + " and " + show(t.links[i].b) +
