@@ -1,53 +1,27 @@
 #include "actors/engine.hpp"
 
+#include "actors/actor_io.hpp"
 #include "actors/messages.hpp"
-#include "protocol/codec.hpp"
 
 #include <caf/all.hpp>
 
 #include <map>
 #include <memory>
+#include <optional>
 
 namespace dbgsim {
 namespace {
 
 // The io the core sees; owned by the actor's behaviour (shared by its handlers).
-class engine_actor_io final : public engine_io {
+class engine_actor_io final : public actor_io<engine_io, engine_handle> {
 public:
   engine_actor_io(engine_handle::pointer self, environment* env, const engine_config& config)
-      : self_(self), env_(env), name_(config.name), machine_(config.machine) {}
+      : actor_io(self, env, config.name, config.machine) {}
 
-  sim_time now() const override { return env_->now(); }
-
-  void record(event e) override {
-    e.actor = name_;
-    env_->record(std::move(e));
-  }
+  void open(const route& r) override { port_.open(self_, r); }
 
   void send(const route& r, const protocol::frame& f, std::uint64_t call) override {
-    packet p;
-    p.via = r;
-    p.to_server = true;
-    p.from_machine = machine_;
-    p.to_machine = r.server_machine;
-    p.bytes = protocol::encode(f);
-    p.id = env_->next_frame_id();
-    event e;
-    e.kind = event_kind::frame_sent;
-    e.peer = r.server_machine;
-    e.conn = r.conn;
-    e.session = f.session;
-    e.incarnation = f.incarnation;
-    e.what = protocol::type_of(f.body);
-    e.call = call;
-    e.value = p.bytes.size();
-    e.frame = p.id;
-    record(std::move(e));
-    self_->send(link_to(r.server_machine), std::move(p));
-  }
-
-  void start_timer(std::uint64_t id, sim_time after) override {
-    self_->delayed_send(self_, after, timer_atom::value, id);
+    port_.send_to_server(self_, r, f, call);
   }
 
   void complete(std::uint64_t call, api::result r) override {
@@ -79,21 +53,12 @@ public:
       complete(pending_.begin()->first, api::status(hr));
   }
 
-private:
-  // Links live as long as the world, so each one found is kept: a frame then costs one lookup
-  // keyed by the far machine instead of the world's lookup by both machines' names.
-  link_handle link_to(const std::string& far_machine) {
-    auto i = links_.find(far_machine);
-    if (i == links_.end())
-      i = links_.emplace(far_machine, env_->link_between(machine_, far_machine)).first;
-    return i->second;
+  /// The frame a packet carries, or nothing once its decode error is recorded.
+  std::optional<protocol::frame> receive(const packet& p) {
+    return port_.receive(p, p.from_machine);
   }
 
-  engine_handle::pointer self_;
-  environment* env_;
-  std::string name_;
-  std::string machine_;
-  std::map<std::string, link_handle, std::less<>> links_;  ///< By far machine.
+private:
   std::map<std::uint64_t, caf::response_promise> pending_;
 };
 
@@ -133,19 +98,8 @@ engine_handle::behavior_type engine_actor(engine_handle::pointer self, environme
       [=](const packet& p) {
         if (box->crashed)
           return;
-        auto decoded = protocol::decode(p.bytes);
-        if (auto* err = std::get_if<protocol::decode_error>(&decoded)) {
-          event e;
-          e.kind = event_kind::frame_dropped;
-          e.peer = p.from_machine;
-          e.conn = p.via.conn;
-          e.reason = reason_kind::decode_error;
-          e.detail = std::string(protocol::name_of(err->code)) + " at byte " +
-                     std::to_string(err->offset) + ": " + err->detail;
-          box->io.record(std::move(e));
-          return;
-        }
-        box->core.on_frame(p.via, std::get<protocol::decoded>(decoded).value);
+        if (auto f = box->io.receive(p))
+          box->core.on_frame(p.via, *f);
       },
       [=](reset_atom, const route& r) {
         if (!box->crashed)

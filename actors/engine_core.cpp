@@ -1,6 +1,7 @@
 #include "actors/engine_core.hpp"
 
 #include "protocol/transport.hpp"
+#include "vocabulary/process_queries.hpp"
 
 #include <algorithm>
 #include <map>
@@ -340,27 +341,19 @@ struct engine_ops {
     api::result r;
     r.hr = S_OK;
     if (auto* x = std::get_if<api::list_processes>(&c)) {
-      for (const auto& [pid, p] : m.processes()) {
-        if (r.pids.size() < x->max)
-          r.pids.push_back(pid);
-        ++r.total;
-      }
-      r.hr = r.total > x->max ? S_FALSE : S_OK;
+      auto listing = list_processes_on(m, x->max);
+      r.hr = listing.hr;
+      r.pids = std::move(listing.pids);
+      r.total = listing.total;
     } else if (auto* x = std::get_if<api::find_process>(&c)) {
-      auto pids = m.find_by_exe(x->exe);
-      if (pids.empty()) {
-        r.hr = E_NOINTERFACE;
-      } else {
-        r.pid = pids.front();
-        r.hr = pids.size() > 1 && x->only_match ? S_FALSE : S_OK;
-      }
+      const auto match = find_process_on(m, x->exe, x->only_match);
+      r.hr = match.hr;
+      r.pid = match.pid;
     } else if (auto* x = std::get_if<api::describe_process>(&c)) {
-      if (const auto* p = m.find(x->pid)) {
-        r.exe = p->exe;
-        r.description = p->description;
-      } else {
-        r.hr = E_INVALIDARG;
-      }
+      auto d = describe_process_on(m, x->pid);
+      r.hr = d.hr;
+      r.exe = std::move(d.exe);
+      r.description = std::move(d.description);
     } else if (auto* x = std::get_if<api::attach>(&c)) {
       return local_attach(call, x->pid);
     } else if (auto* x = std::get_if<api::create_process>(&c)) {
@@ -388,6 +381,7 @@ struct engine_ops {
     c.via.server_machine = io.machine_named_by(o.server ? *o.server : o.clicon.value_or(""));
     c.via.endpoint = endpoint_of(o);
     auto& conn = st.conns.emplace(c.via.conn, std::move(c)).first->second;
+    io.open(conn.via);
     connect_request req;
     req.call_id = st.next_wire++;
     req.client_name = cfg.name;

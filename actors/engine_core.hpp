@@ -34,6 +34,10 @@ public:
   /// Records an event; the io stamps its time and actor.
   virtual void record(event e) = 0;
 
+  /// Opens connection `r` towards its server, once, before the connection's first frame; the
+  /// link accepts or refuses it when that frame arrives (S3), and faults apply from now on.
+  virtual void open(const route& r) = 0;
+
   /// Encodes and sends a frame on a connection; `call` is the API call it serves (0: none).
   virtual void send(const route& r, const protocol::frame& f, std::uint64_t call) = 0;
 

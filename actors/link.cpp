@@ -1,11 +1,10 @@
 #include "actors/link.hpp"
 
 #include "protocol/codec.hpp"
-#include "protocol/message.hpp"
 
 #include <caf/all.hpp>
 
-#include <cstring>
+#include <variant>
 
 namespace dbgsim {
 namespace {
@@ -15,28 +14,14 @@ namespace {
 void describe(const packet& p, event& e) {
   e.conn = p.via.conn;
   e.frame = p.id;
-  const auto& b = p.bytes;
-  if (b.size() < protocol::frame_header_size)
+  const auto peeked = protocol::peek_header(p.bytes);
+  const auto* h = std::get_if<protocol::frame_header>(&peeked);
+  if (h == nullptr)
     return;
-  std::uint16_t type = 0;
-  std::uint64_t session = 0;
-  std::uint32_t incarnation = 0;
-  // Little-endian on the wire; assemble byte by byte so the host's order does not matter.
-  type = static_cast<std::uint16_t>(b[6] | (b[7] << 8));
-  for (int i = 7; i >= 0; --i)
-    session = (session << 8) | b[8 + i];
-  for (int i = 3; i >= 0; --i)
-    incarnation = (incarnation << 8) | b[16 + i];
-  e.session = session;
-  e.incarnation = incarnation;
-  e.what = static_cast<protocol::message_type>(type);
-  e.value = b.size();
-}
-
-bool is_connect_request(const packet& p) {
-  return p.bytes.size() >= 8 &&
-         static_cast<std::uint16_t>(p.bytes[6] | (p.bytes[7] << 8)) ==
-             static_cast<std::uint16_t>(protocol::message_type::connect_request);
+  e.session = h->session;
+  e.incarnation = h->incarnation;
+  e.what = h->type;
+  e.value = p.bytes.size();
 }
 
 }  // namespace
@@ -61,6 +46,16 @@ link_handle::behavior_type link_actor(link_handle::stateful_pointer<link_state> 
     describe(p, e);
     env->record(std::move(e));
   };
+  // The connection events name the engine end, since a connection id is unique only within it.
+  auto record_connection = [=](event_kind kind, const route& r, std::string detail) {
+    event e;
+    e.kind = kind;
+    e.actor = link_name;
+    e.peer = r.engine;
+    e.conn = r.conn;
+    e.detail = std::move(detail);
+    env->record(std::move(e));
+  };
   auto is_cut = [self](const std::string& from) {
     auto& s = self->state;
     return from == s.a ? s.cut_a_to_b : s.cut_b_to_a;
@@ -75,13 +70,34 @@ link_handle::behavior_type link_actor(link_handle::stateful_pointer<link_state> 
     auto name = env->server_name_at(p.to_machine, p.via.endpoint);
     return name.empty() ? p.to_machine + "/" + p.via.endpoint : name;
   };
+  // Nothing listens where a connection not yet accepted is headed: the far machine refuses at
+  // once (S3), and the refusal travels back like any frame, so it needs the way back open. The
+  // connection stays unaccepted, so a duplicate of the frame is refused again.
+  auto refuse = [=](const packet& p) {
+    record_connection(event_kind::connect_refused, p.via, p.to_machine + "/" + p.via.endpoint);
+    if (is_cut(p.to_machine))
+      return;
+    if (auto engine = env->engine_named(p.via.engine))
+      self->delayed_send(engine, params_from(p.to_machine).latency, refused_atom::value, p.via);
+  };
 
   return {
+      // An engine opens a connection before its first frame, so that a reset or a half-open
+      // fault finds it from its first moment. Opening it again changes nothing.
+      [=](open_atom, const route& r) {
+        if (self->state.connections.emplace(r, connection_phase::opening).second)
+          record_connection(event_kind::connection_opened, r, r.server_machine + "/" + r.endpoint);
+      },
       // A frame enters the link: decide its fate now, with draws in a fixed order (loss, then
       // delay, then duplication and the copy's delay), so one seed gives one history.
       [=](packet& p) {
         auto& s = self->state;
-        s.routes.insert(p.via);
+        if (s.connections.count(p.via) == 0) {
+          // Without an opening the link would learn of the connection only now, and a fault
+          // could have missed it: the seam asks engines to open first (docs/world.md).
+          record(event_kind::frame_dropped, p, receiver_name(p), reason_kind::not_open);
+          return;
+        }
         if (s.half_open.count(p.via) != 0) {
           record(event_kind::frame_dropped, p, receiver_name(p), reason_kind::half_open);
           return;
@@ -122,39 +138,38 @@ link_handle::behavior_type link_actor(link_handle::stateful_pointer<link_state> 
         }
         // Engines and servers have different interfaces (actors/seam.hpp), so the receiver is
         // looked up, and the packet sent, through the handle of its side.
-        server_handle to_server;
-        engine_handle to_engine;
-        if (p.to_server)
-          to_server = env->server_at(p.to_machine, p.via.endpoint);
-        else
-          to_engine = env->engine_named(p.via.engine);
-        if (!to_server && !to_engine) {
-          if (p.to_server && is_connect_request(p)) {
-            // Nothing listens there: the far machine refuses at once (S3), and the refusal
-            // travels back like any frame, so it needs the way back open.
-            event e;
-            e.kind = event_kind::connect_refused;
-            e.actor = link_name;
-            e.peer = p.via.engine;
-            e.conn = p.via.conn;
-            e.detail = p.to_machine + "/" + p.via.endpoint;
-            env->record(std::move(e));
-            if (!is_cut(p.to_machine)) {
-              auto engine = env->engine_named(p.via.engine);
-              if (engine)
-                self->delayed_send(engine, params_from(p.to_machine).latency, refused_atom::value,
-                                   p.via);
-            }
+        if (!p.to_server) {
+          auto to_engine = env->engine_named(p.via.engine);
+          if (!to_engine) {
+            record(event_kind::frame_dropped, p, receiver_name(p), reason_kind::no_listener);
             return;
           }
+          record(event_kind::frame_delivered, p, receiver_name(p), std::nullopt);
+          self->send(to_engine, std::move(p));
+          return;
+        }
+        // Found: only frames of opened connections entered the link, and connections stay.
+        auto c = s.connections.find(p.via);
+        if (c->second == connection_phase::reset) {
+          record(event_kind::frame_dropped, p, receiver_name(p), reason_kind::reset);
+          return;
+        }
+        auto to_server = env->server_at(p.to_machine, p.via.endpoint);
+        if (!to_server) {
+          if (c->second == connection_phase::opening)
+            return refuse(p);
           record(event_kind::frame_dropped, p, receiver_name(p), reason_kind::no_listener);
           return;
         }
+        if (c->second == connection_phase::opening) {
+          // The first frame to arrive carries the opening: the server learns of the connection
+          // just before the frame, and a later server at the endpoint (a restart) inherits it.
+          c->second = connection_phase::accepted;
+          record_connection(event_kind::connection_accepted, p.via, receiver_name(p));
+          self->send(to_server, accept_atom::value, p.via);
+        }
         record(event_kind::frame_delivered, p, receiver_name(p), std::nullopt);
-        if (to_server)
-          self->send(to_server, std::move(p));
-        else
-          self->send(to_engine, std::move(p));
+        self->send(to_server, std::move(p));
       },
       [=](partition_atom, const std::string& from, const std::string&) {
         (from == self->state.a ? self->state.cut_a_to_b : self->state.cut_b_to_a) = true;
@@ -165,29 +180,34 @@ link_handle::behavior_type link_actor(link_handle::stateful_pointer<link_state> 
       [=](params_atom, const std::string& from, const std::string&, const link_params& lp) {
         (from == self->state.a ? self->state.a_to_b : self->state.b_to_a) = lp;
       },
-      // S19: both ends are told at once, as with a TCP reset.
+      // S19: both ends are told at once, as with a TCP reset. A connection no server has
+      // accepted yet has no server end to tell: the reset ends its opening instead, so that its
+      // first frame, if still on its way, reaches no server.
       [=](reset_atom, const std::string& engine) {
-        for (const auto& r : self->state.routes) {
+        for (auto& [r, phase] : self->state.connections) {
           if (!engine.empty() && r.engine != engine)
             continue;
           if (auto e = env->engine_named(r.engine))
             self->send(e, reset_atom::value, r);
-          if (auto s = env->server_at(r.server_machine, r.endpoint))
+          if (phase != connection_phase::accepted)
+            phase = connection_phase::reset;
+          else if (auto s = env->server_at(r.server_machine, r.endpoint))
             self->send(s, reset_atom::value, r);
         }
       },
       // One end silently gone: that end forgets the connection, the other is told nothing and
-      // every later frame of the connection vanishes.
+      // every later frame of the connection vanishes. A server end exists once it accepted.
       [=](half_open_atom, const std::string& engine, bool server_gone) {
-        for (const auto& r : self->state.routes) {
+        for (const auto& [r, phase] : self->state.connections) {
           if (!engine.empty() && r.engine != engine)
             continue;
           self->state.half_open.insert(r);
           if (!server_gone) {
             if (auto gone = env->engine_named(r.engine))
               self->send(gone, reset_atom::value, r);
-          } else if (auto gone = env->server_at(r.server_machine, r.endpoint)) {
-            self->send(gone, reset_atom::value, r);
+          } else if (phase == connection_phase::accepted) {
+            if (auto gone = env->server_at(r.server_machine, r.endpoint))
+              self->send(gone, reset_atom::value, r);
           }
         }
       },

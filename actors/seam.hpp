@@ -48,21 +48,25 @@ using engine_handle =
                      caf::reacts_to<exited_atom, std::uint32_t>,
                      caf::reacts_to<srv_end_atom, std::string>, caf::reacts_to<crash_atom>>;
 
-/// What every process server understands, one actor per incarnation. In order: a frame from an
-/// engine (its route names the connection to answer on); a reset of one of its connections, or
-/// its end of a half-open one (S19); a timer it set for itself; a process attached through one of
-/// its sessions exited on its own; the server process crashes (S10: all state lost, nothing sent).
+/// What every process server understands, one actor per incarnation. In order: it accepted a
+/// connection (the link delivers this just before the connection's first frame; a server may
+/// ignore it, since a session opens only with a connect_request); a frame from an engine (its
+/// route names the connection to answer on); a reset of one of its connections, or its end of a
+/// half-open one (S19); a timer it set for itself; a process attached through one of its sessions
+/// exited on its own; the server process crashes (S10: all state lost, nothing sent).
 using server_handle =
-    caf::typed_actor<caf::reacts_to<packet>, caf::reacts_to<reset_atom, route>,
-                     caf::reacts_to<timer_atom, std::uint64_t>,
+    caf::typed_actor<caf::reacts_to<accept_atom, route>, caf::reacts_to<packet>,
+                     caf::reacts_to<reset_atom, route>, caf::reacts_to<timer_atom, std::uint64_t>,
                      caf::reacts_to<exited_atom, std::uint32_t>, caf::reacts_to<crash_atom>>;
 
 /// What a link between two machines understands (actors/link.hpp). Engines and servers send it
-/// only packets, to the link `environment::link_between` names; the rest is the world's: a packet
-/// to deliver after its delay, partitions and heals of one direction, new parameters for one
-/// direction, resets and half-open connections (of one engine's connections, or all for "").
+/// packets, to the link `environment::link_between` names, and an engine opens each connection
+/// with (open_atom, route) before its first packet; the rest is the world's: a packet to deliver
+/// after its delay, partitions and heals of one direction, new parameters for one direction,
+/// resets and half-open connections (of one engine's connections, or all for "").
 using link_handle =
-    caf::typed_actor<caf::reacts_to<packet>, caf::reacts_to<deliver_atom, packet>,
+    caf::typed_actor<caf::reacts_to<open_atom, route>, caf::reacts_to<packet>,
+                     caf::reacts_to<deliver_atom, packet>,
                      caf::reacts_to<partition_atom, std::string, std::string>,
                      caf::reacts_to<heal_atom, std::string, std::string>,
                      caf::reacts_to<params_atom, std::string, std::string, link_params>,

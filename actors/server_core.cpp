@@ -1,5 +1,7 @@
 #include "actors/server_core.hpp"
 
+#include "vocabulary/process_queries.hpp"
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -260,37 +262,15 @@ struct server_ops {
           } else if (shutting) {
             reply(error_reply{call_id, RPC_E_DISCONNECTED});
           } else if constexpr (std::is_same_v<T, list_processes_request>) {
-            list_processes_reply out;
-            out.call_id = req.call_id;
-            for (const auto& [pid, p] : m.processes()) {
-              if (out.pids.size() < req.max)
-                out.pids.push_back(pid);
-              ++out.total;
-            }
-            out.hr = out.total > req.max ? S_FALSE : S_OK;  // S17
-            reply(std::move(out));
+            auto l = list_processes_on(m, req.max);  // S17
+            reply(list_processes_reply{req.call_id, l.hr, std::move(l.pids), l.total});
           } else if constexpr (std::is_same_v<T, find_process_request>) {
-            auto pids = m.find_by_exe(req.exe);
-            find_process_reply out;
-            out.call_id = req.call_id;
-            if (pids.empty()) {
-              out.hr = E_NOINTERFACE;
-            } else {
-              out.pid = pids.front();
-              out.hr = pids.size() > 1 && req.only_match ? S_FALSE : S_OK;
-            }
-            reply(std::move(out));
+            const auto found = find_process_on(m, req.exe, req.only_match);
+            reply(find_process_reply{req.call_id, found.hr, found.pid});
           } else if constexpr (std::is_same_v<T, describe_process_request>) {
-            describe_process_reply out;
-            out.call_id = req.call_id;
-            if (const auto* p = m.find(req.pid)) {
-              out.hr = S_OK;
-              out.exe = p->exe;
-              out.description = p->description;
-            } else {
-              out.hr = E_INVALIDARG;
-            }
-            reply(std::move(out));
+            auto d = describe_process_on(m, req.pid);
+            reply(describe_process_reply{req.call_id, d.hr, std::move(d.exe),
+                                         std::move(d.description)});
           } else if constexpr (std::is_same_v<T, attach_request>) {
             const auto* p = m.find(req.pid);
             if (p == nullptr)

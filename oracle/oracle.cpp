@@ -328,6 +328,8 @@ struct oracle::state {
       case event_kind::frame_delivered:
       case event_kind::frame_dropped:
       case event_kind::connect_refused:
+      case event_kind::connection_opened:
+      case event_kind::connection_accepted:
       case event_kind::timer:
       case event_kind::process_created: break;
     }

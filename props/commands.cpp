@@ -77,6 +77,7 @@ void show(const op& o, std::ostream& os) {
     case op_kind::crash_server: os << "crash " << s; return;
     case op_kind::restart_server: os << "restart " << s; return;
     case op_kind::advance: os << "advance " << o.span.count() / 1000 << "ms"; return;
+    default: os << e << " " << dbgsim::name_of(o.kind); return;  // Actions it does not generate.
   }
   show_handle(o, os);
 }

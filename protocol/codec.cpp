@@ -221,7 +221,7 @@ std::vector<std::uint8_t> encode(const frame& f) {
   return out;
 }
 
-decode_result decode_prefix(std::span<const std::uint8_t> bytes) {
+header_result peek_header(std::span<const std::uint8_t> bytes) {
   const std::size_t available = bytes.size();
   if (available < frame_header_size)
     return decode_error{decode_errc::truncated, available,
@@ -238,16 +238,26 @@ decode_result decode_prefix(std::span<const std::uint8_t> bytes) {
     return decode_error{decode_errc::field_out_of_range, off_flags,
                         "flags " + hex(flags) + " (must be 0)"};
   const auto code = get<std::uint16_t>(bytes, off_type);
-  const auto index = index_of_type(code);
-  if (!index)
+  if (!index_of_type(code))
     return decode_error{decode_errc::unknown_type, off_type, "message type " + hex(code)};
   const auto length = get<std::uint32_t>(bytes, off_length);
   if (length > max_payload_size)
     return decode_error{decode_errc::bad_length, off_length,
                         "payload length " + std::to_string(length) + " > " +
                             std::to_string(max_payload_size)};
-  const std::size_t payload_end = frame_header_size + length;
-  const std::size_t frame_size = payload_end + frame_trailer_size;
+  return frame_header{static_cast<message_type>(code), get<std::uint64_t>(bytes, off_session),
+                      get<std::uint32_t>(bytes, off_incarnation), length};
+}
+
+decode_result decode_prefix(std::span<const std::uint8_t> bytes) {
+  auto peeked = peek_header(bytes);
+  if (auto* err = std::get_if<decode_error>(&peeked))
+    return std::move(*err);
+  const auto& header = std::get<frame_header>(peeked);
+  const std::size_t available = bytes.size();
+  const auto code = static_cast<std::uint16_t>(header.type);
+  const std::size_t payload_end = frame_header_size + header.length;
+  const std::size_t frame_size = header.frame_size();
   if (available < frame_size)
     return decode_error{decode_errc::truncated, available,
                         "frame needs " + std::to_string(frame_size) + " bytes, " +
@@ -260,9 +270,9 @@ decode_result decode_prefix(std::span<const std::uint8_t> bytes) {
 
   field_reader reader{bytes, frame_header_size, payload_end, std::nullopt};
   frame f;
-  f.session = get<std::uint64_t>(bytes, off_session);
-  f.incarnation = get<std::uint32_t>(bytes, off_incarnation);
-  f.body = body_decoders[*index](reader);
+  f.session = header.session;
+  f.incarnation = header.incarnation;
+  f.body = body_decoders[*index_of_type(code)](reader);
   if (reader.error) return std::move(*reader.error);
   if (reader.pos != payload_end)
     return decode_error{decode_errc::trailing_bytes, reader.pos,

@@ -58,6 +58,27 @@ struct decode_error {
   friend bool operator==(const decode_error&, const decode_error&) = default;
 };
 
+/// A frame's header fields (docs/protocol.md, "Frame layout"), read without its payload.
+struct frame_header {
+  message_type type{};            ///< The message the payload holds.
+  std::uint64_t session = 0;      ///< 0 before the handshake.
+  std::uint32_t incarnation = 0;  ///< 0 before the handshake.
+  std::uint32_t length = 0;       ///< Payload bytes, at most max_payload_size.
+
+  /// The size of the whole frame: header, payload and trailer.
+  std::size_t frame_size() const { return frame_header_size + length + frame_trailer_size; }
+  friend bool operator==(const frame_header&, const frame_header&) = default;
+};
+
+/// A header, or why the bytes do not start with one.
+using header_result = std::variant<frame_header, decode_error>;
+
+/// Reads the header at the start of `bytes` and checks what a header alone can show (its size,
+/// magic, version, flags, a known type and a payload length within the maximum), with the errors
+/// decode gives for them; the payload and the CRC are neither read nor checked. This and decode
+/// are the only code that knows where the header's fields are.
+header_result peek_header(std::span<const std::uint8_t> bytes);
+
 /// Encodes a frame. Precondition: every string and list is within the documented maxima.
 std::vector<std::uint8_t> encode(const frame& f);
 

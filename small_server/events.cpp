@@ -53,30 +53,12 @@ event frame_served(const route& r, const protocol::frame& f) {
   return e;
 }
 
-event frame_sent(const route& r, const protocol::frame& f, std::size_t size, std::uint64_t id) {
-  auto e = on_route(event_kind::frame_sent, r);
-  e.session = f.session;
-  e.incarnation = f.incarnation;
-  e.what = type_name(f);
-  e.value = size;
-  e.frame = id;
-  return e;
-}
-
 event frame_dropped(const route& r, const protocol::frame& f, reason_kind why) {
   auto e = on_route(event_kind::frame_dropped, r);
   e.session = f.session;
   e.incarnation = f.incarnation;
   e.what = type_name(f);
   e.reason = why;
-  return e;
-}
-
-event undecodable(const route& r, const protocol::decode_error& err) {
-  auto e = on_route(event_kind::frame_dropped, r);
-  e.reason = reason_kind::decode_error;
-  e.detail = std::string(protocol::name_of(err.code)) + " at byte " + std::to_string(err.offset) +
-             ": " + err.detail;
   return e;
 }
 

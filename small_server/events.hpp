@@ -1,10 +1,11 @@
-// Every trace event the small server records, built in one place (events.cpp), so that a change
+// Every trace event the small server builds itself, in one place (events.cpp), so that a change
 // of the event schema (vocabulary/event.hpp) is one file's edit. These are the events the oracle
 // needs from a server (oracle/oracle.cpp): server_state, session_open, session_end and
-// frame_served; frame_sent, frame_dropped and timer only make the trace readable.
+// frame_served; frame_dropped and timer only make the trace readable. The frame_sent of each
+// frame and the frame_dropped of bytes that do not decode are its frame_port's
+// (actors/actor_io.hpp), which records them as it does for the reference server.
 #pragma once
 
-#include "protocol/codec.hpp"
 #include "protocol/frame.hpp"
 #include "vocabulary/event.hpp"
 #include "vocabulary/route.hpp"
@@ -33,14 +34,8 @@ event session_end(const route& r, std::uint64_t session, std::uint32_t incarnati
 /// A request frame of an open session was acted on (S10, S11 judge these).
 event frame_served(const route& r, const protocol::frame& f);
 
-/// A frame went out towards its engine as `size` bytes, world frame number `id`.
-event frame_sent(const route& r, const protocol::frame& f, std::size_t size, std::uint64_t id);
-
 /// A frame that decoded (`f`) was not served.
 event frame_dropped(const route& r, const protocol::frame& f, reason_kind why);
-
-/// Bytes that arrived on `r` and did not decode.
-event undecodable(const route& r, const protocol::decode_error& err);
 
 /// A timer fired and acted: a lease expired (for `session`), or the shutdown grace passed.
 event timer(dbgsim::timer_kind k, const route& r, std::uint64_t session);

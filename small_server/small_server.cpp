@@ -2,8 +2,9 @@
 
 #include "small_server/events.hpp"
 
-#include "protocol/codec.hpp"
+#include "actors/actor_io.hpp"
 #include "protocol/hresult.hpp"
+#include "vocabulary/process_queries.hpp"
 
 #include <caf/all.hpp>
 
@@ -43,17 +44,18 @@ class small_server_state {
 public:
   small_server_state(server_handle::pointer self, environment* env, server_config config,
                      std::uint32_t incarnation)
-      : self_(self), env_(env), config_(std::move(config)), incarnation_(incarnation) {}
+      : self_(self), env_(env), port_(env, config.name, config.machine),
+        config_(std::move(config)), incarnation_(incarnation) {}
 
   void start() { record_state(); }
 
   void on_packet(const packet& p) {
     if (!running())
       return;
-    auto result = decode(p.bytes);
-    if (auto* err = std::get_if<decode_error>(&result))
-      return record(small::undecodable(p.via, *err));
-    const frame& f = std::get<decoded>(result).value;
+    const auto received = port_.receive(p, p.via.engine);
+    if (!received)
+      return;  // Bytes that are not a frame: the port recorded why.
+    const frame& f = *received;
     if (const auto* req = std::get_if<connect_request>(&f.body))
       return on_connect(p.via, *req);
     const auto call_id = call_id_of(f.body);
@@ -135,10 +137,7 @@ private:
     return status_ == server_state::listening || status_ == server_state::shutting_down;
   }
 
-  void record(event e) {
-    e.actor = config_.name;
-    env_->record(std::move(e));
-  }
+  void record(event e) { port_.record(std::move(e)); }
 
   void record_state() {
     record(small::server_state(status_, incarnation_, config_.machine,
@@ -146,18 +145,7 @@ private:
   }
 
   void send(const route& r, std::uint64_t session, std::uint32_t incarnation, message m) {
-    const frame f{session, incarnation, std::move(m)};
-    packet p;
-    p.via = r;
-    p.to_server = false;
-    p.from_machine = config_.machine;
-    p.to_machine = env_->machine_of_engine(r.engine);
-    p.bytes = encode(f);
-    p.id = env_->next_frame_id();
-    record(small::frame_sent(r, f, p.bytes.size(), p.id));
-    if (p.to_machine.empty())
-      return;  // No such engine: nothing carries the frame anywhere.
-    self_->send(link_to(p.to_machine), std::move(p));
+    port_.send_to_engine(self_, r, frame{session, incarnation, std::move(m)});
   }
 
   void on_connect(const route& r, const connect_request& req) {
@@ -242,27 +230,13 @@ private:
 
   // S17: a buffer too small gives S_FALSE, the pids that fit and the full count.
   list_processes_reply list(const list_processes_request& req) {
-    list_processes_reply out;
-    out.call_id = req.call_id;
-    for (const auto& [pid, p] : env_->machine_named(config_.machine).processes()) {
-      if (out.pids.size() < req.max)
-        out.pids.push_back(pid);
-      ++out.total;
-    }
-    out.hr = out.total > req.max ? S_FALSE : S_OK;
-    return out;
+    auto l = list_processes_on(env_->machine_named(config_.machine), req.max);
+    return {req.call_id, l.hr, std::move(l.pids), l.total};
   }
 
   describe_process_reply describe(const describe_process_request& req) {
-    describe_process_reply out;
-    out.call_id = req.call_id;
-    out.hr = E_INVALIDARG;
-    if (const auto* p = env_->machine_named(config_.machine).find(req.pid)) {
-      out.hr = S_OK;
-      out.exe = p->exe;
-      out.description = p->description;
-    }
-    return out;
+    auto d = describe_process_on(env_->machine_named(config_.machine), req.pid);
+    return {req.call_id, d.hr, std::move(d.exe), std::move(d.description)};
   }
 
   void end_session(std::uint64_t id, reason_kind why) {
@@ -290,23 +264,15 @@ private:
     self_->delayed_send(self_, std::max(due - env_->now(), sim_time{1}), timer_atom::value, s.id);
   }
 
-  // Links live as long as the world, so each one is looked up once.
-  link_handle link_to(const std::string& far_machine) {
-    auto i = links_.find(far_machine);
-    if (i == links_.end())
-      i = links_.emplace(far_machine, env_->link_between(config_.machine, far_machine)).first;
-    return i->second;
-  }
-
   server_handle::pointer self_;
   environment* env_;
+  frame_port port_;  ///< Frames out and in, as the reference actors trace them.
   server_config config_;
   std::uint32_t incarnation_;
   server_state status_ = server_state::listening;
   std::uint64_t next_id_ = 1;                    ///< Session ids: 1, 2, ... per incarnation.
   std::map<std::uint64_t, session> sessions_;    ///< By id; ordered, as the trace needs.
   std::optional<std::pair<std::uint64_t, std::uint32_t>> shutdown_call_;  ///< (session, call id).
-  std::map<std::string, link_handle> links_;      ///< By far machine.
 };
 
 }  // namespace
@@ -318,6 +284,8 @@ server_handle::behavior_type small_server_actor(server_handle::pointer self, env
   env->register_server(name, [st] { return st->view(); });
   st->start();
   return {
+      // The link records the acceptance; sessions open only with a connect_request (S4).
+      [=](accept_atom, const route&) {},
       [=](const packet& p) { st->on_packet(p); },
       [=](reset_atom, const route& r) { st->on_reset(r); },
       [=](timer_atom, std::uint64_t id) { st->on_timer(id); },

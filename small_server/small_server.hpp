@@ -1,9 +1,9 @@
 // The small server: a deliberately small process server written against the seam alone
-// (actors/seam.hpp, actors/environment.hpp, protocol/, vocabulary/), to show that a world takes
-// any server with that interface. It offers connect with a password (S4, S14), disconnect and
-// duplicated disconnects (S7), keepalives and lease expiry (S7), listing (S17) and describing
-// processes, EndProcessServer with the shutdown of S8, resets (S19), crashes and incarnations
-// (S10). Every other request is answered with error_reply E_NOTIMPL; it attaches no process, so
+// (actors/seam.hpp, actors/environment.hpp, actors/actor_io.hpp, protocol/, vocabulary/), to
+// show that a world takes any server with that interface. It offers connect with a password (S4,
+// S14), disconnect and duplicated disconnects (S7), keepalives and lease expiry (S7), listing
+// (S17) and describing processes, EndProcessServer with the shutdown of S8, resets (S19),
+// crashes and incarnations (S10). Every other request is answered with error_reply E_NOTIMPL; it attaches no process, so
 // S20/S21 have nothing to judge, and it has no reverse connections (S16) and no planted bugs.
 #pragma once
 

@@ -112,9 +112,18 @@
     DBGSIM_F(actor) | DBGSIM_F(peer) | DBGSIM_F(conn) | DBGSIM_F(session) | DBGSIM_F(inc) |       \
         DBGSIM_F(what),                                                                           \
     message, "the server acted on a request frame of an open session")                            \
+  X(connection_opened, "connection_opened", "link",                                               \
+    DBGSIM_F(actor) | DBGSIM_F(peer) | DBGSIM_F(conn) | DBGSIM_F(detail), none,                   \
+    "an engine opened a connection, before its first frame; faults apply to it from now on "      \
+    "(peer: the engine; detail: the machine/endpoint it heads for)")                              \
+  X(connection_accepted, "connection_accepted", "link",                                           \
+    DBGSIM_F(actor) | DBGSIM_F(peer) | DBGSIM_F(conn) | DBGSIM_F(detail), none,                   \
+    "the connection's first frame reached a listening server, which was told of the connection "  \
+    "(peer: the engine; detail: the server)")                                                     \
   X(connect_refused, "connect_refused", "link",                                                   \
     DBGSIM_F(actor) | DBGSIM_F(peer) | DBGSIM_F(conn) | DBGSIM_F(detail), none,                   \
-    "nothing listened where an engine connected (peer: the engine; detail: the endpoint)")        \
+    "a frame of a connection not yet accepted found nothing listening at its endpoint; the "      \
+    "engine is told (S3; peer: the engine; detail: the endpoint)")                                \
   X(fault, "fault", "world",                                                                      \
     DBGSIM_F(actor) | DBGSIM_F(what) | DBGSIM_F(peer) | DBGSIM_F(to) | DBGSIM_F(detail), fault,   \
     "the world injected a fault (peer and to: its ends; detail: its parameters)")                 \
@@ -151,8 +160,9 @@
     "DisconnectProcessServer")                                                                    \
   X(reset, "reset",                                                                               \
     DBGSIM_K(session_released) | DBGSIM_K(target_lost) | DBGSIM_K(session_end) |                  \
-        DBGSIM_K(process_detached) | DBGSIM_K(process_killed),                                    \
-    "the connection was reset (S19)")                                                             \
+        DBGSIM_K(process_detached) | DBGSIM_K(process_killed) | DBGSIM_K(frame_dropped),          \
+    "the connection was reset (S19); a frame dropped for it belongs to a connection reset before " \
+    "any server accepted it")                                                                     \
   X(shutting_down, "shutting_down", DBGSIM_K(session_released) | DBGSIM_K(target_lost),           \
     "the server said it is shutting down (S8)")                                                   \
   X(unknown_session, "unknown_session",                                                           \
@@ -187,6 +197,8 @@
   X(partition, "partition", DBGSIM_K(frame_dropped), "the link's direction was cut")              \
   X(no_listener, "no_listener", DBGSIM_K(frame_dropped), "nothing listens at the endpoint")       \
   X(half_open, "half_open", DBGSIM_K(frame_dropped), "the connection is half-open (S19)")         \
+  X(not_open, "not_open", DBGSIM_K(frame_dropped),                                                \
+    "the engine sent a frame on a connection it never opened")                                    \
   X(decode_error, "decode_error", DBGSIM_K(frame_dropped), "the bytes are not a valid frame")     \
   X(stale_incarnation, "stale_incarnation", DBGSIM_K(frame_dropped),                              \
     "the frame names an older server incarnation (S10)")                                          \

@@ -58,6 +58,13 @@ inline std::string describe(const std::vector<violation>& vs) {
   return out.str();
 }
 
+/// Settles the world (heal, let every bound pass, the oracle's final checks) and expects the
+/// oracle to have found nothing.
+inline void expect_clean(world& w) {
+  w.settle();
+  EXPECT_TRUE(w.violations().empty()) << describe(w.violations());
+}
+
 /// Whether the oracle reported `rule`.
 inline bool reported(const world& w, const std::string& rule) {
   for (const auto& v : w.violations())

@@ -11,11 +11,6 @@ namespace {
 
 using namespace protocol;
 
-void expect_clean(world& w) {
-  w.settle();
-  EXPECT_TRUE(w.violations().empty()) << describe(w.violations());
-}
-
 TEST(Rules, S1_HandlesAreNonzeroHighBitAndNeverReused) {
   world w(small_topology(1), 1);
   std::vector<std::uint64_t> seen;

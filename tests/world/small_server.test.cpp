@@ -16,11 +16,6 @@ world_options small_options() {
   return o;
 }
 
-void expect_clean(world& w) {
-  w.settle();
-  EXPECT_TRUE(w.violations().empty()) << describe(w.violations());
-}
-
 TEST(SmallServer, S4_WrongPasswordIsRefusedWithEFailAndNoSession) {
   world w(small_topology(1), 1, small_options());
   for (auto* pw : {"wrong", "S3CRET"}) {

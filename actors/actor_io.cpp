@@ -1,0 +1,65 @@
+#include "actors/actor_io.hpp"
+
+#include "protocol/codec.hpp"
+
+#include <utility>
+#include <variant>
+
+namespace dbgsim {
+
+frame_port::frame_port(environment* env, std::string name, std::string machine)
+    : env_(env), name_(std::move(name)), machine_(std::move(machine)) {}
+
+void frame_port::record(event e) {
+  e.actor = name_;
+  env_->record(std::move(e));
+}
+
+packet frame_port::outgoing(const route& r, bool to_server, std::string to_machine,
+                            const protocol::frame& f, const std::string& peer,
+                            std::uint64_t call) {
+  packet p;
+  p.via = r;
+  p.to_server = to_server;
+  p.from_machine = machine_;
+  p.to_machine = std::move(to_machine);
+  p.bytes = protocol::encode(f);
+  p.id = env_->next_frame_id();
+  event e;
+  e.kind = event_kind::frame_sent;
+  e.peer = peer;
+  e.conn = r.conn;
+  e.session = f.session;
+  e.incarnation = f.incarnation;
+  e.what = protocol::type_of(f.body);
+  e.call = call;
+  e.value = p.bytes.size();
+  e.frame = p.id;
+  record(std::move(e));
+  return p;
+}
+
+std::optional<protocol::frame> frame_port::receive(const packet& p, const std::string& peer) {
+  auto decoded = protocol::decode(p.bytes);
+  if (auto* d = std::get_if<protocol::decoded>(&decoded))
+    return std::move(d->value);
+  const auto& err = std::get<protocol::decode_error>(decoded);
+  event e;
+  e.kind = event_kind::frame_dropped;
+  e.peer = peer;
+  e.conn = p.via.conn;
+  e.reason = reason_kind::decode_error;
+  e.detail = std::string(protocol::name_of(err.code)) + " at byte " + std::to_string(err.offset) +
+             ": " + err.detail;
+  record(std::move(e));
+  return std::nullopt;
+}
+
+link_handle frame_port::link_to(const std::string& far_machine) {
+  auto i = links_.find(far_machine);
+  if (i == links_.end())
+    i = links_.emplace(far_machine, env_->link_between(machine_, far_machine)).first;
+  return i->second;
+}
+
+}  // namespace dbgsim
