@@ -3,6 +3,7 @@
 // actors/seam.hpp) receives the same configuration without depending on the reference code.
 #pragma once
 
+#include "protocol/message.hpp"
 #include "protocol/transport.hpp"
 #include "vocabulary/disconnect_mode.hpp"
 #include "vocabulary/mutant.hpp"
@@ -19,6 +20,7 @@ struct engine_config {
   timing times;                 ///< The world's timing parameters (docs/semantics.md).
   disconnect_mode mode = disconnect_mode::async;  ///< How DisconnectProcessServer waits (S6).
   bool detach_on_exit = false;  ///< DEBUG_PROCESS_DETACH_ON_EXIT at start (S21).
+  std::uint16_t protocol_version = protocol::protocol_version;  ///< Presented by its connects (S4).
   mutant bug = mutant::none;    ///< The planted bug to switch on, if the engine has it.
 };
 

@@ -385,6 +385,7 @@ struct engine_ops {
     connect_request req;
     req.call_id = st.next_wire++;
     req.client_name = cfg.name;
+    req.version = cfg.protocol_version;
     req.password = o.password.value_or("");
     st.pending[req.call_id] = pending_rpc{call, conn.via.conn, wait_kind::connect, false};
     st.connect_calls[conn.via.conn] = call;

@@ -21,6 +21,17 @@ std::span<const mutant> all_mutants() { return std::span(every).subspan(1); }
 
 std::string_view rule_of(mutant m) { return rules[static_cast<std::size_t>(m)]; }
 
+std::vector<std::string_view> rules_of(mutant m) {
+  std::vector<std::string_view> out;
+  auto rest = rule_of(m);
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    out.push_back(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+  }
+  return out;
+}
+
 std::string_view description_of(mutant m) { return descriptions[static_cast<std::size_t>(m)]; }
 
 std::optional<mutant> mutant_from_name(std::string_view name) { return from_name<mutant>(name); }

@@ -6,8 +6,10 @@
 
 #include <span>
 #include <string_view>
+#include <vector>
 
-// The table of planted bugs: identifier, the name users write, the rule it breaks, what it does.
+// The table of planted bugs: identifier, the name users write, the rules it breaks (comma-separated),
+// what it does.
 // `none` is the correct reference implementation and must stay first.
 #define DBGSIM_MUTANTS(X)                                                                        \
   X(none, "none", "", "the reference implementation, no planted bug")                            \
@@ -29,7 +31,17 @@
   X(disconnect_ends_targets, "disconnect-ends-targets", "S20",                                   \
     "the engine sends the disconnect frame while a target holds the session")                    \
   X(target_leaks_session, "target-leaks-session", "S20",                                         \
-    "the engine never releases a session once its last target goes")
+    "the engine never releases a session once its last target goes")                             \
+  X(keep_calls_on_disconnect, "keep-calls-on-disconnect", "S6",                                  \
+    "the engine leaves the handle's calls in flight running when it is disconnected")            \
+  X(reset_wrong_hresult, "reset-wrong-hresult", "S19",                                           \
+    "a reset fails the calls in flight with RPC_E_DISCONNECTED")                                 \
+  X(timeout_wrong_hresult, "timeout-wrong-hresult", "S9",                                        \
+    "an rpc timeout fails the call with RPC_S_CALL_FAILED")                                      \
+  X(accept_other_version, "accept-other-version", "S4",                                          \
+    "the server accepts a connect of another remoting protocol version")                         \
+  X(local_calls_wait, "local-calls-wait", "S12",                                                 \
+    "the engine answers handle-0 calls a millisecond late, as if over the network")
 
 namespace dbgsim {
 
@@ -42,8 +54,13 @@ std::span<const mutant> all_mutants();
 /// The mutant a name stands for, or nothing.
 std::optional<mutant> mutant_from_name(std::string_view name);
 
-/// The rule the mutant breaks ("S1"; "" for none).
+/// The rules the mutant breaks, as the table writes them ("S1", or "S6,S20" for several; ""
+/// for none).
 std::string_view rule_of(mutant m);
+
+/// The rules the mutant breaks, one each ("S6", "S20"); empty for none. A harness that catches
+/// the mutant must report one of these.
+std::vector<std::string_view> rules_of(mutant m);
 
 /// What the mutant does, in one line.
 std::string_view description_of(mutant m);

@@ -1,6 +1,7 @@
 // What a world is made of: machines, servers, engines and the links between machines.
 #pragma once
 
+#include "protocol/message.hpp"
 #include "vocabulary/disconnect_mode.hpp"
 #include "vocabulary/link_params.hpp"
 #include "vocabulary/machine.hpp"
@@ -36,6 +37,7 @@ struct engine_spec {
   std::string machine;  ///< Empty: a machine of the engine's own name.
   disconnect_mode mode = disconnect_mode::async;
   bool detach_on_exit = false;
+  std::uint16_t protocol_version = protocol::protocol_version;  ///< The remoting version it speaks (S4).
   friend bool operator==(const engine_spec&, const engine_spec&) = default;
 };
 

@@ -109,6 +109,7 @@ struct world::impl final : environment {
       cfg.times = times;
       cfg.mode = e.mode;
       cfg.detach_on_exit = e.detach_on_exit;
+      cfg.protocol_version = e.protocol_version;
       cfg.bug = options.bug;
       machine_named(cfg.machine);
       engines.emplace(e.name, engine_entry{cfg.machine, {}, 0, false});
