@@ -738,7 +738,8 @@ void loader::read_servers(const YAML::Node& n, topology& topo) {
 
 void loader::read_engines(const YAML::Node& n, topology& topo) {
   for (const auto& item : sequence(n, "`engines`")) {
-    map_view m(*this, item, "an engine", {"name", "machine", "disconnect", "detach_on_exit"});
+    map_view m(*this, item, "an engine", {"name", "machine", "disconnect", "detach_on_exit",
+                                                  "protocol_version"});
     engine_spec spec;
     read_placed_name(m, "engine", spec.name, spec.machine, engine_name_pos_, engine_machine_pos_);
     if (auto v = m.find("disconnect")) {
@@ -747,6 +748,9 @@ void loader::read_engines(const YAML::Node& n, topology& topo) {
     }
     if (auto v = m.find("detach_on_exit"))
       spec.detach_on_exit = boolean(*v, "engine `detach_on_exit`");
+    if (auto v = m.find("protocol_version"))
+      spec.protocol_version =
+          static_cast<std::uint16_t>(integer(*v, "engine `protocol_version`", UINT16_MAX));
     topo.engines.push_back(std::move(spec));
   }
 }

@@ -293,6 +293,8 @@ void write_scenario(std::ostream& out, const scenario& s, const std::string& com
         o << "    machine: " << quote(e.machine) << "\n";
       o << "    disconnect: " << name_of(e.mode) << "\n";
       o << "    detach_on_exit: " << boolean(e.detach_on_exit) << "\n";
+      if (e.protocol_version != protocol::protocol_version)
+        o << "    protocol_version: " << e.protocol_version << "\n";
     }
   }
 
