@@ -20,6 +20,7 @@ constexpr std::uint64_t connect_timer = 1ull << 56;    // payload: wire call id
 constexpr std::uint64_t rpc_timer = 2ull << 56;        // payload: wire call id
 constexpr std::uint64_t keepalive_timer = 3ull << 56;  // payload: connection id
 constexpr std::uint64_t wait_timer = 4ull << 56;       // payload: API call number
+constexpr std::uint64_t local_timer = 5ull << 56;      // payload: API call number (local-calls-wait)
 constexpr std::uint64_t timer_kind_mask = 0xFFull << 56;
 
 const hresult operation_aborted = hresult_from_win32(995);  // ERROR_OPERATION_ABORTED
@@ -92,6 +93,7 @@ struct engine_core::state {
   std::set<std::uint64_t> waiters;                 ///< wait_server_end calls.
   std::map<std::uint64_t, std::uint64_t> connect_calls;  ///< conn → its connect's API call.
   std::map<std::uint32_t, std::uint32_t> request_pids;   ///< wire id → the pid it is about.
+  std::map<std::uint64_t, api::call> delayed_local;      ///< local-calls-wait (planted bug) only.
 };
 
 namespace {
@@ -401,9 +403,11 @@ struct engine_ops {
     if (kill_now) {
       kill_handle(*c, reason_kind::disconnect);
       // S6: calls in flight on the handle are aborted; their replies will be dropped.
+      // keep-calls-on-disconnect (planted bug) leaves them waiting for their replies.
       std::vector<std::uint32_t> ids;
       for (auto& [wire, p] : st.pending)
-        if (p.conn == c->via.conn && !p.grouped && p.kind != wait_kind::sync_disconnect)
+        if (p.conn == c->via.conn && !p.grouped && p.kind != wait_kind::sync_disconnect &&
+            cfg.bug != mutant::keep_calls_on_disconnect)
           ids.push_back(wire);
       for (auto wire : ids) {
         st.aborted.insert(wire);
@@ -447,6 +451,12 @@ struct engine_ops {
     if (h == 0) {
       if (std::holds_alternative<api::end_server>(x))
         return complete(call, E_INVALIDARG);  // S12
+      if (cfg.bug == mutant::local_calls_wait) {
+        // local-calls-wait (planted bug): answered a millisecond later instead of at once.
+        st.delayed_local.emplace(call, x);
+        io.start_timer(local_timer | call, std::chrono::milliseconds(1));
+        return;
+      }
       return local_call(call, x);
     }
     auto* c = usable(call, h);
@@ -804,15 +814,20 @@ void engine_core::on_reset(const route& r) {
   if (i == st_->conns.end() || i->second.state == connection::phase::closed)
     return;
   auto& c = i->second;
+  // reset-wrong-hresult (planted bug): the calls fail as if the session were known to be gone.
+  const hresult failed =
+      config_.bug == mutant::reset_wrong_hresult ? RPC_E_DISCONNECTED : RPC_S_CALL_FAILED;
   if (c.state == connection::phase::connecting) {
     c.state = connection::phase::closed;
     c.ended = true;
-    return ops.fail_in_flight(c, RPC_S_CALL_FAILED, true);
+    return ops.fail_in_flight(c, failed, true);
   }
-  // S19: calls in flight fail at once, the session is gone, the handle stays live.
-  ops.fail_in_flight(c, RPC_S_CALL_FAILED, false);
-  ops.fail_in_flight(c, S_OK, true);  // A sync disconnect waiting for its ack: the session ended.
+  // S19: the session is gone, the handle stays live, calls in flight fail at once. The release
+  // is recorded first, because it is the cause: the trace shows the reset before what it did,
+  // and the oracle judges each call in flight on the connection from that event.
   ops.lose(c, reason_kind::reset);
+  ops.fail_in_flight(c, failed, false);
+  ops.fail_in_flight(c, S_OK, true);  // A sync disconnect waiting for its ack: the session ended.
   c.state = connection::phase::closed;
 }
 
@@ -842,7 +857,17 @@ void engine_core::on_timer(std::uint64_t id) {
       c.state = connection::phase::closed;  // S3: a reply arriving later is dropped.
       c.ended = true;
     }
-    ops.finish_rpc(wire, ERROR_SEM_TIMEOUT);  // S3, S6 (sync), S9
+    // S3, S6 (sync), S9. timeout-wrong-hresult (planted bug) reports an rpc timeout as a failed
+    // call instead.
+    const bool wrong = kind == rpc_timer && p.kind != wait_kind::sync_disconnect &&
+                       config_.bug == mutant::timeout_wrong_hresult;
+    ops.finish_rpc(wire, wrong ? RPC_S_CALL_FAILED : ERROR_SEM_TIMEOUT);
+    return;
+  }
+  if (kind == local_timer) {
+    auto node = st_->delayed_local.extract(payload);
+    if (!node.empty())
+      ops.local_call(payload, node.mapped());
     return;
   }
   if (kind == keepalive_timer) {

@@ -154,7 +154,7 @@ struct server_ops {
   void on_connect(const route& r, const connect_request& req) {
     if (!running_now() || st.status == server_state::shutting_down)
       return refuse(r, req.call_id, RPC_S_SERVER_UNAVAILABLE);
-    if (req.version != protocol_version)
+    if (req.version != protocol_version && config.bug != mutant::accept_other_version)
       return refuse(r, req.call_id, RPC_E_VERSION_MISMATCH);
     const auto& required = config.listen.password;
     bool password_ok = !required || req.password == *required;
@@ -184,6 +184,7 @@ struct server_ops {
     e.session = s.id;
     e.incarnation = st.incarnation;
     e.detail = req.password;
+    e.value = req.version;
     io.record(std::move(e));
     arm_lease(s);
     const auto id = s.id;

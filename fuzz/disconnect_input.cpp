@@ -1,5 +1,7 @@
 #include "fuzz/disconnect_input.hpp"
 
+#include "protocol/message.hpp"
+
 #include <array>
 #include <string>
 #include <vector>
@@ -165,6 +167,8 @@ topology decode_topology(byte_reader& in, context& cx, std::uint64_t& seed) {
     spec.name = engine_names[e];
     spec.mode = (modes >> e & 1) != 0 ? disconnect_mode::sync : disconnect_mode::async;
     spec.detach_on_exit = (modes >> (4 + e) & 1) != 0;
+    if (e == cx.engines - 1 && (shape & 64) != 0)
+      spec.protocol_version = protocol::protocol_version + 1;  // S4: every connect is refused.
     t.engines.push_back(spec);
   }
   // One byte per (engine, server) pair whether or not the topology has it, so that a step

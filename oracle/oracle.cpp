@@ -180,6 +180,8 @@ struct oracle::state {
   }
 
   void on_fault(const event& e) {
+    if (e.is(fault_kind::reset) || e.is(fault_kind::half_open))
+      calls.on_reset_fault(e);
     if (!e.is(fault_kind::crash_engine))
       return;
     const std::string& name = e.peer;
@@ -330,8 +332,11 @@ struct oracle::state {
       case event_kind::connect_refused:
       case event_kind::connection_opened:
       case event_kind::connection_accepted:
-      case event_kind::timer:
       case event_kind::process_created: break;
+      case event_kind::timer:
+        if (auto i = sh.engines.find(e.actor); i != sh.engines.end())
+          calls.on_timer(i->second, e);
+        break;
     }
   }
 };

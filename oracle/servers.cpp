@@ -1,4 +1,4 @@
-// Servers: S8 (EndProcessServer: no connect accepted while shutting down, and the server ends
+// Servers: S4 (no session for another protocol version), S8 (EndProcessServer: no connect accepted while shutting down, and the server ends
 // within its grace period), S10 (frames of an older incarnation are not served) and S14 (no
 // session without the password).
 //
@@ -6,6 +6,7 @@
 // is shutting down) against the sessions it opens and the frames it serves; which engine a
 // session belongs to is session_checks' business.
 #include "oracle/detail/checks.hpp"
+#include "protocol/message.hpp"
 
 #include <fmt/format.h>
 
@@ -29,6 +30,17 @@ void server_checks::on_server_state(server_rec& srv, const event& e) {
 }
 
 void server_checks::on_session_open(const server_rec& srv, const engine_rec& eng, const event& e) {
+  // S4: a connect of another remoting protocol version is refused, so no session has one. A
+  // trace that does not say which version was presented (value 0: no version is 0) is not
+  // judged.
+  if (e.value != 0 && e.value != protocol::protocol_version) {
+    st_.report("S4", e.t,
+               fmt::format("server {} opened session 0x{:X} for {} conn {} whose connect "
+                           "presented remoting protocol version {}; it speaks only {}",
+                           srv.name, e.session, eng.name, e.conn, e.value,
+                           protocol::protocol_version),
+               {e});
+  }
   // S14: the presented password is the one the server listens with.
   if (!srv.password.empty() && e.detail != srv.password) {
     std::vector<event> evs{e};

@@ -748,9 +748,12 @@ void loader::read_engines(const YAML::Node& n, topology& topo) {
     }
     if (auto v = m.find("detach_on_exit"))
       spec.detach_on_exit = boolean(*v, "engine `detach_on_exit`");
-    if (auto v = m.find("protocol_version"))
-      spec.protocol_version =
-          static_cast<std::uint16_t>(integer(*v, "engine `protocol_version`", UINT16_MAX));
+    if (auto v = m.find("protocol_version")) {
+      const auto version = integer(*v, "engine `protocol_version`", UINT16_MAX);
+      if (version == 0)
+        fail(*v, "engine `protocol_version`: expected a version from 1 to 65535, found 0");
+      spec.protocol_version = static_cast<std::uint16_t>(version);
+    }
     topo.engines.push_back(std::move(spec));
   }
 }

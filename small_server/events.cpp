@@ -28,11 +28,12 @@ event server_state(dbgsim::server_state s, std::uint32_t incarnation, const std:
 }
 
 event session_open(const route& r, std::uint64_t session, std::uint32_t incarnation,
-                   const std::string& password) {
+                   const std::string& password, std::uint16_t version) {
   auto e = on_route(event_kind::session_open, r);
   e.session = session;
   e.incarnation = incarnation;
   e.detail = password;
+  e.value = version;
   return e;
 }
 

@@ -23,9 +23,10 @@ namespace dbgsim::small {
 event server_state(dbgsim::server_state s, std::uint32_t incarnation, const std::string& machine,
                    const std::string& password);
 
-/// A session opened for a connect that presented `password` (S14 checks it).
+/// A session opened for a connect that presented `password` and remoting `version` (S14 and
+/// S4 check them).
 event session_open(const route& r, std::uint64_t session, std::uint32_t incarnation,
-                   const std::string& password);
+                   const std::string& password, std::uint16_t version);
 
 /// A session ended.
 event session_end(const route& r, std::uint64_t session, std::uint32_t incarnation,

@@ -160,7 +160,7 @@ private:
       if (s.via == r)  // S7: a duplicated connect frame gets the same session again.
         return send(r, id, incarnation_, connect_accepted{req.call_id, id, incarnation_});
     session s{r, next_id_++, env_->now()};
-    record(small::session_open(r, s.id, incarnation_, req.password));
+    record(small::session_open(r, s.id, incarnation_, req.password, req.version));
     arm_lease(s);
     const auto id = s.id;
     sessions_.emplace(id, std::move(s));

@@ -38,7 +38,7 @@
   X(what, "what", "a sub-kind: a message type, fault, timer or server state (see each kind)") \
   X(reason, "reason", "why (table `reason`)")                                                 \
   X(detail, "detail", "free text: an options string, a password, an exe, a decode error")     \
-  X(value, "value", "a number: a bound in µs, a frame's size, process options")               \
+  X(value, "value", "a number: a bound in µs, a frame's size, process options, a version")    \
   X(frame, "frame", "a frame's number in the world; a duplicate keeps its original's")
 
 // Which enum an event's `what` holds.
@@ -87,8 +87,10 @@
     none, "a target went away because its session did (S22)")                                     \
   X(session_open, "session_open", "server",                                                       \
     DBGSIM_F(actor) | DBGSIM_F(peer) | DBGSIM_F(conn) | DBGSIM_F(session) | DBGSIM_F(inc) |       \
-        DBGSIM_F(detail),                                                                         \
-    none, "the server opened a session (peer: the engine; detail: the password presented)")       \
+        DBGSIM_F(detail) | DBGSIM_F(value),                                                       \
+    none,                                                                                         \
+    "the server opened a session (peer: the engine; detail: the password presented; value: the "  \
+    "remoting protocol version presented, S4)")                                                   \
   X(session_end, "session_end", "server",                                                         \
     DBGSIM_F(actor) | DBGSIM_F(peer) | DBGSIM_F(conn) | DBGSIM_F(session) | DBGSIM_F(inc) |       \
         DBGSIM_F(reason),                                                                         \

@@ -56,26 +56,36 @@ private:
   std::map<std::pair<int, std::uint64_t>, connect_rec> connects_;  ///< (engine id, call).
 };
 
-/// S5, S6, S12, S19: what a call on a handle must complete with, and what it may send.
+/// S3, S5, S6, S9, S12, S19: what a call must complete with and when, and what it may send.
 class call_checks {
 public:
   /// Checks against the records of `st`.
   explicit call_checks(shared_state& st) : st_(st) {}
-  /// Sets what the call `rec` must complete with (S5, S12) or the live handle it got (S6).
+  /// Sets what the call `rec` must complete with (S5, S12), or the live handle a disconnect got
+  /// and what the calls in flight on it must complete with (S6).
   void on_call(engine_rec& eng, call_rec& rec);
   /// Checks the done `e` of the open call `rec`, whose API is `api`.
   void on_done(engine_rec& eng, call_rec& rec, const event& e,
                const std::optional<api::call_kind>& api);
   /// S19: a reset fails the calls in flight on its conn's handles at once.
   void on_session_released(engine_rec& eng, const event& e);
-  /// S5: a call on a handle the engine does not hold sends no frame.
+  /// S19: a reset or half-open fault happened now, so RPC_S_CALL_FAILED may be given now.
+  void on_reset_fault(const event& e);
+  /// S3, S9: the call an engine's connect or rpc timer was for fails now with ERROR_SEM_TIMEOUT.
+  void on_timer(engine_rec& eng, const event& e);
+  /// S5, S12: a call on a handle the engine does not hold, or on handle 0, sends no frame.
   void on_frame_sent(engine_rec& eng, const event& e);
   /// Judges a call_done_now or handle_dead_by_done check.
   void judge(pending& p);
 
 private:
+  /// Sets what the open call `rec` (number `call`) must complete with, within this instant.
+  void expect(engine_rec& eng, std::uint64_t call, call_rec& rec, expectation x);
+
   shared_state& st_;
-  std::set<std::pair<int, std::uint64_t>> invalid_calls_;  ///< (engine id, call) sending nothing.
+  /// (engine id, call) → the rule by which the call sends nothing (S5, S12).
+  std::map<std::pair<int, std::uint64_t>, const char*> silent_calls_;
+  sim_time last_reset_{never};  ///< The last instant with a reset or half-open fault (S19).
 };
 
 /// S15 (which is how S9 is checked): every call completes within its bound.
@@ -102,7 +112,7 @@ public:
   explicit server_checks(shared_state& st) : st_(st) {}
   /// Follows a server_state after the dispatcher recorded it (S8's grace period).
   void on_server_state(server_rec& srv, const event& e);
-  /// Checks a session_open against its server (S14 password, S8 shutting down).
+  /// Checks a session_open against its server (S4 version, S14 password, S8 shutting down).
   void on_session_open(const server_rec& srv, const engine_rec& eng, const event& e);
   /// S10: reports a frame served with a stale incarnation, and says whether it was one.
   bool stale_frame(const server_rec& srv, const event& e);

@@ -45,10 +45,11 @@ struct handle_rec {
   event born;
 };
 
-/// What a call must complete with, at its own instant (S5, S12, S19).
+/// What a call must complete with, within the instant the obligation arose (S3, S5, S6, S9,
+/// S12, S19).
 struct expectation {
   const char* rule = "";
-  hresult hr;
+  std::optional<hresult> hr;   ///< Empty: any result, as long as it comes at once (S12).
   std::vector<event> context;  ///< Why (e.g. the session_released "reset").
 };
 
@@ -116,7 +117,7 @@ struct server_rec {
 
 /// One obligation to judge when the current instant is over.
 enum class check : std::uint8_t {
-  call_done_now,        ///< S5/S12/S19: the call must be done by now.
+  call_done_now,        ///< S3/S5/S6/S9/S12/S19: the call must be done by now.
   handle_born_by_done,  ///< S1: a connect's S_OK needs its handle_born in the same instant.
   handle_dead_by_done,  ///< S6: a disconnect's done needs its handle dead.
   targets_kept,         ///< S20: a disconnect frame was sent while targets held the session.

@@ -205,6 +205,15 @@ public:
     e.value = value;
     put(e);
   }
+  /// An engine's timer expiry, for call `n` on `conn` (S3, S9).
+  void timer(const std::string& eng, const std::string& what, std::uint64_t n,
+             std::uint64_t conn) {
+    auto e = make(event_kind::timer, eng);
+    e.what = what_named(what);
+    e.call = n;
+    e.conn = conn;
+    put(e);
+  }
   void fault(const std::string& what, const std::string& ends) {
     auto e = make(event_kind::fault, "world");
     e.what = what_named(what);
@@ -826,6 +835,192 @@ TEST(Oracle, S19_CallInFlightFailedAtTheResetPasses) {
   tr.done("eng", 4, "list_processes", protocol::S_OK);
   tr.call("eng", 5, "list_processes", h1);  // Live, its session gone.
   tr.done("eng", 5, "list_processes", protocol::RPC_E_DISCONNECTED);
+  tr.finish(1s, false);
+  EXPECT_RULES(tr);
+}
+
+// The tests below feed events in the order the reference engine and server record them, taken
+// from real traces (`dbgsim run FILE --trace T` of the scenario each names).
+
+// -- S4 -----------------------------------------------------------------------------------
+
+TEST(Oracle, S4_SessionForAnotherProtocolVersionIsReported) {
+  // s04-other-protocol-version-is-refused.yaml under accept-other-version.
+  trace tr;
+  tr.call("old", 1, "connect", 0, 30s);
+  auto e = tr.make(event_kind::session_open, "srv");
+  e.peer = "old";
+  e.conn = 1;
+  e.session = 7;
+  e.incarnation = 1;
+  e.detail = "pw";
+  e.value = protocol::protocol_version + 1;
+  tr.put(e);
+  tr.finish(1s, false);
+  EXPECT_RULES(tr, "S4");
+}
+
+TEST(Oracle, S4_SessionForThisProtocolVersionPasses) {
+  trace tr;
+  tr.call("eng", 1, "connect", 0, 30s);
+  auto e = tr.make(event_kind::session_open, "srv");
+  e.peer = "eng";
+  e.conn = 1;
+  e.session = 7;
+  e.incarnation = 1;
+  e.detail = "pw";
+  e.value = protocol::protocol_version;
+  tr.put(e);
+  tr.done("eng", 1, "connect", protocol::RPC_E_VERSION_MISMATCH);  // Another engine's refusal.
+  tr.finish(1s, false);
+  EXPECT_RULES(tr);
+}
+
+// -- S6: calls in flight -----------------------------------------------------------------
+
+/// s06-sync-disconnect-waits-for-the-ack.yaml at 4.5 s: a list in flight on h1 when h1 is
+/// disconnected; `hr` is what the list completes with, in the disconnect's instant or later.
+trace list_in_flight_at_disconnect(hresult hr, sim_time later) {
+  trace tr;
+  tr.connect("eng", 1, 1, 7, h1);
+  tr.call("eng", 2, "list_processes", h1);
+  tr.sent("eng", "srvm", 1, 7, "list_processes_request", 2);
+  tr.tick(500ms);
+  tr.call("eng", 3, "disconnect", h1);
+  tr.dead("eng", h1);
+  tr.released("eng", 1, 7);
+  tr.sent("eng", "srvm", 1, 7, "disconnect_request", 3);
+  tr.tick(later);
+  tr.done("eng", 2, "list_processes", hr);
+  tr.done("eng", 3, "disconnect", protocol::S_OK);
+  tr.tick();
+  tr.served("eng", 1, 7, "disconnect_request");
+  tr.end("eng", 1, 7, "disconnect");
+  tr.finish();
+  return tr;
+}
+
+TEST(Oracle, S6_CallInFlightNotAbortedByTheDisconnectIsReported) {
+  // keep-calls-on-disconnect: the list waits for its reply and gets it later.
+  auto tr = list_in_flight_at_disconnect(protocol::S_OK, 20ms);
+  EXPECT_RULES(tr, "S6");
+}
+
+TEST(Oracle, S6_CallInFlightAbortedWithAnotherHresultIsReported) {
+  auto tr = list_in_flight_at_disconnect(protocol::RPC_E_DISCONNECTED, 0ms);
+  EXPECT_RULES(tr, "S6");
+}
+
+TEST(Oracle, S6_CallInFlightAbortedAtTheDisconnectPasses) {
+  auto tr = list_in_flight_at_disconnect(protocol::hresult_from_win32(995), 0ms);
+  EXPECT_RULES(tr);
+}
+
+// -- S9 -----------------------------------------------------------------------------------
+
+/// s09-silent-server-times-out.yaml: a list on a partitioned link, failed by its rpc timer.
+trace list_timed_out(hresult hr) {
+  trace tr;
+  tr.connect("eng", 1, 1, 7, h1);
+  tr.fault("partition", "eng->srvm");
+  tr.call("eng", 2, "list_processes", h1);
+  tr.sent("eng", "srvm", 1, 7, "list_processes_request", 2);
+  tr.tick(5s);
+  tr.timer("eng", "rpc_timeout", 2, 1);
+  tr.done("eng", 2, "list_processes", hr);
+  tr.finish(1s, false);
+  return tr;
+}
+
+TEST(Oracle, S9_RpcTimeoutWithAnotherHresultIsReported) {
+  // timeout-wrong-hresult: the rpc timeout gives RPC_S_CALL_FAILED.
+  auto tr = list_timed_out(protocol::RPC_S_CALL_FAILED);
+  EXPECT_RULES(tr, "S9");
+}
+
+TEST(Oracle, S9_RpcTimeoutWithErrorSemTimeoutPasses) {
+  auto tr = list_timed_out(protocol::ERROR_SEM_TIMEOUT);
+  EXPECT_RULES(tr);
+}
+
+TEST(Oracle, S3_ConnectTimeoutWithAnotherHresultIsReported) {
+  trace tr;
+  tr.call("eng", 1, "connect", 0, 30s);
+  tr.tick(30s);
+  tr.timer("eng", "connect_timeout", 1, 1);
+  tr.done("eng", 1, "connect", protocol::RPC_S_SERVER_UNAVAILABLE);
+  tr.finish(1s, false);
+  EXPECT_RULES(tr, "S3");
+}
+
+// -- S12: local calls ----------------------------------------------------------------------
+
+TEST(Oracle, S12_LocalCallAnsweredLaterIsReported) {
+  // local-calls-wait: a handle-0 listing answered a millisecond late.
+  trace tr;
+  tr.call("eng", 1, "list_processes", 0);
+  tr.tick();
+  tr.done("eng", 1, "list_processes", protocol::S_OK);
+  tr.finish(1s, false);
+  EXPECT_RULES(tr, "S12");
+}
+
+TEST(Oracle, S12_LocalCallSendingAFrameIsReported) {
+  trace tr;
+  tr.connect("eng", 1, 1, 7, h1);
+  tr.call("eng", 2, "attach", 0);
+  tr.sent("eng", "srvm", 1, 7, "attach_request", 2);
+  tr.done("eng", 2, "attach", protocol::S_OK);
+  tr.finish(1s, false);
+  EXPECT_RULES(tr, "S12");
+}
+
+// -- S19, in the engine's order ----------------------------------------------------------
+
+/// s19-reset-ends-sessions-at-once.yaml at 2.2 s: the reset fault, the engine's release (before
+/// it fails the calls), the server's end, then the list in flight completes with `hr`.
+trace list_in_flight_at_reset(hresult hr) {
+  trace tr;
+  tr.connect("eng", 1, 1, 7, h1);
+  tr.call("eng", 2, "list_processes", h1);
+  tr.sent("eng", "srvm", 1, 7, "list_processes_request", 2);
+  tr.tick(10ms);
+  tr.fault("reset", "eng->srvm");
+  tr.released("eng", 1, 7, "reset");
+  tr.end("eng", 1, 7, "reset");
+  tr.done("eng", 2, "list_processes", hr);
+  tr.finish(1s, false);
+  return tr;
+}
+
+TEST(Oracle, S19_ResetFailingACallWithAnotherHresultIsReported) {
+  // reset-wrong-hresult: the call in flight fails with RPC_E_DISCONNECTED.
+  auto tr = list_in_flight_at_reset(protocol::RPC_E_DISCONNECTED);
+  EXPECT_RULES(tr, "S19");
+}
+
+TEST(Oracle, S19_ResetFailingACallWithRpcSCallFailedPasses) {
+  auto tr = list_in_flight_at_reset(protocol::RPC_S_CALL_FAILED);
+  EXPECT_RULES(tr);
+}
+
+TEST(Oracle, S19_CallFailedWithoutAResetIsReported) {
+  trace tr;
+  tr.connect("eng", 1, 1, 7, h1);
+  tr.call("eng", 2, "list_processes", h1);
+  tr.tick(10ms);
+  tr.done("eng", 2, "list_processes", protocol::RPC_S_CALL_FAILED);
+  tr.finish(1s, false);
+  EXPECT_RULES(tr, "S19");
+}
+
+TEST(Oracle, S19_ConnectFailedByAResetBeforeAcceptancePasses) {
+  // connections.test.cpp's reset before the first frame arrives: no session, no release.
+  trace tr;
+  tr.call("eng", 1, "connect", 0, 30s);
+  tr.tick(1ms);
+  tr.fault("reset", "eng->srvm");
+  tr.done("eng", 1, "connect", protocol::RPC_S_CALL_FAILED);
   tr.finish(1s, false);
   EXPECT_RULES(tr);
 }
