@@ -86,6 +86,38 @@ std::vector<mutant_case> cases() {
          run_call(w, "eng", api::detach{4242});
          w.run_for(std::chrono::seconds(1));
        }},
+      {mutant::keep_calls_on_disconnect, "S6", plain,
+       [](world& w) {
+         auto h = connect(w);
+         w.partition("eng", "srv");
+         w.call("eng", api::list_processes{h, 4});  // In flight when the handle is disconnected.
+         run_call(w, "eng", api::disconnect{h});
+         w.run_for(std::chrono::seconds(6));
+       }},
+      {mutant::reset_wrong_hresult, "S19", plain,
+       [](world& w) {
+         auto h = connect(w);
+         w.partition("eng", "srv");
+         w.call("eng", api::list_processes{h, 4});  // In flight at the reset.
+         w.run_for(std::chrono::milliseconds(10));
+         w.reset("eng", "srv");
+         w.run_for(std::chrono::seconds(1));
+       }},
+      {mutant::timeout_wrong_hresult, "S9", plain,
+       [](world& w) {
+         auto h = connect(w);
+         w.partition("eng", "srv");
+         run_call(w, "eng", api::list_processes{h, 4});
+       }},
+      {mutant::accept_other_version, "S4",
+       [] {
+         auto t = small_topology(1);
+         t.engines[0].protocol_version = protocol::protocol_version + 1;
+         return t;
+       },
+       [](world& w) { run_call(w, "eng", api::connect{connect_options}); }},
+      {mutant::local_calls_wait, "S12", plain,
+       [](world& w) { run_call(w, "eng", api::list_processes{0, 4}); }},
   };
 }
 
