@@ -2,9 +2,9 @@
 //
 //   file                    class               rules             what they judge
 //   oracle/handles.cpp      handle_checks       S1, S3            a connect's result, its handle
-//   oracle/calls.cpp        call_checks         S5, S6, S12, S19  a call on a handle: its result
+//   oracle/calls.cpp        call_checks         S3 S5 S6 S9 S12 S19  what a call completes with, when
 //   oracle/bounds.cpp       bound_checks        S15 (S9)          a call: its time bound
-//   oracle/servers.cpp      server_checks       S8, S10, S14      password, incarnation, shutdown
+//   oracle/servers.cpp      server_checks       S4, S8, S10, S14  version, password, incarnation, shutdown
 //   oracle/sessions.cpp     session_checks      S7, S11           a session's owner, its end
 //   oracle/targets.cpp      target_checks       S20, S22          targets hold sessions, get lost
 //   oracle/exit_policy.cpp  exit_policy_checks  S21               processes of an ended session
