@@ -382,8 +382,8 @@ void server_core::on_frame(const route& r, const frame& f) {
 }
 
 void server_core::on_reset(const route& r) {
-  if (!running())
-    return;
+  if (!running() || config_.bug == mutant::reset_keeps_session)
+    return;  // reset-keeps-session (planted bug): only the lease will end the session.
   server_ops ops{config_, io_, *st_};
   std::vector<std::uint64_t> ids;
   for (auto& [id, s] : st_->sessions)

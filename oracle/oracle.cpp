@@ -87,7 +87,8 @@ struct oracle::state {
       case check::targets_kept:
       case check::released_after_last: targets.judge(p); return;
       case check::exit_policy: exit_policy.judge(p); return;
-      case check::disconnect_served: sessions.judge(p); return;
+      case check::disconnect_served:
+      case check::ended_by_reset: sessions.judge(p); return;
     }
   }
 
@@ -180,8 +181,10 @@ struct oracle::state {
   }
 
   void on_fault(const event& e) {
-    if (e.is(fault_kind::reset) || e.is(fault_kind::half_open))
+    if (e.is(fault_kind::reset) || e.is(fault_kind::half_open)) {
       calls.on_reset_fault(e);
+      sessions.on_fault(e);
+    }
     if (!e.is(fault_kind::crash_engine))
       return;
     const std::string& name = e.peer;

@@ -1,6 +1,7 @@
 // Sessions: S11 (isolation: one session per connect, a session serves only its own engine's conn,
-// and a session ends as "disconnect" only on a disconnect request of its own) and S7 (a server
-// session ends once its engine no longer holds it).
+// and a session ends as "disconnect" only on a disconnect request of its own), S7 (a server
+// session ends once its engine no longer holds it) and S19 (a reset ends the server's session
+// in the instant its engine learns of it).
 //
 // S7 is judged only at the end of a settled run: the fields it needs (when the engine let the
 // session go, when the session last heard from it) are kept on the shared session record.
@@ -20,15 +21,40 @@ void session_checks::on_engine_crash(const engine_rec& eng, sim_time t) {
   }
 }
 
-void session_checks::on_session_released(const engine_rec& eng, const event& e) {
+void session_checks::on_fault(const event& e) {
+  if (!e.is(fault_kind::reset) && !e.is(fault_kind::half_open))
+    return;
+  if (faults_at_ != e.t) {
+    faults_at_ = e.t;
+    reset_.clear();
+    half_open_.clear();
+  }
+  auto& into = e.is(fault_kind::reset) ? reset_ : half_open_;
+  into.insert(e.peer);
+  into.insert(e.to);
+}
+
+void session_checks::on_session_released(engine_rec& eng, const event& e) {
   // S7's reference time: the engine let the server sessions of this conn go.
   for (auto i = st_.open_by_conn.lower_bound({eng.id, e.conn});
        i != st_.open_by_conn.end() && i->first == std::pair{eng.id, e.conn}; ++i) {
-    auto s = i->second.first->sessions.find(i->second.second);
-    if (s != i->second.first->sessions.end()) {
-      s->second.let_go = e.t;
-      s->second.let_go_ev = e;
-    }
+    auto* srv = i->second.first;
+    auto s = srv->sessions.find(i->second.second);
+    if (s == srv->sessions.end())
+      continue;
+    s->second.let_go = e.t;
+    s->second.let_go_ev = e;
+    // S19: a reset tells both ends at once, so the server's session of a conn its engine lost
+    // to a reset ends in the same instant. Judged only where a reset fault of this instant
+    // named the server's machine and no half-open did (a half-open tells one end only).
+    if (e.reason == reason_kind::reset && !eng.crashed && faults_at_ == e.t &&
+        !srv->machine.empty() && reset_.count(srv->machine) != 0 &&
+        half_open_.count(srv->machine) == 0)
+      st_.todo.push_back(pending{.kind = check::ended_by_reset,
+                                 .eng = &eng,
+                                 .srv = srv,
+                                 .key = i->second.second,
+                                 .evs = {e}});
   }
 }
 
@@ -88,9 +114,21 @@ void session_checks::on_session_end(server_rec& srv, const session_key& key, con
 }
 
 void session_checks::judge(pending& p) {
+  auto i = p.srv->sessions.find(p.key);
+  if (p.kind == check::ended_by_reset) {
+    // S19: the connection was reset; the server's session on it must be over by now.
+    if (i == p.srv->sessions.end() || !i->second.open)
+      return;
+    p.evs.push_back(i->second.open_ev);
+    st_.report("S19", st_.now,
+               fmt::format("server {} kept session 0x{:X} of {} conn {} open after its "
+                           "connection was reset",
+                           p.srv->name, p.key.second, p.eng->name, i->second.conn),
+               std::move(p.evs));
+    return;
+  }
   // S11: a session that ended with reason "disconnect" had a disconnect_request of its
   // own engine and conn served by then.
-  auto i = p.srv->sessions.find(p.key);
   if (i == p.srv->sessions.end() || i->second.disconnect_served)
     return;
   p.evs.push_back(i->second.open_ev);

@@ -41,7 +41,9 @@
   X(accept_other_version, "accept-other-version", "S4",                                          \
     "the server accepts a connect of another remoting protocol version")                         \
   X(local_calls_wait, "local-calls-wait", "S12",                                                 \
-    "the engine answers handle-0 calls a millisecond late, as if over the network")
+    "the engine answers handle-0 calls a millisecond late, as if over the network")              \
+  X(reset_keeps_session, "reset-keeps-session", "S19",                                           \
+    "the server keeps the session of a connection that was reset")
 
 namespace dbgsim {
 

@@ -5,7 +5,7 @@
 //   oracle/calls.cpp        call_checks         S3 S5 S6 S9 S12 S19  what a call completes with, when
 //   oracle/bounds.cpp       bound_checks        S15 (S9)          a call: its time bound
 //   oracle/servers.cpp      server_checks       S4, S8, S10, S14  version, password, incarnation, shutdown
-//   oracle/sessions.cpp     session_checks      S7, S11           a session's owner, its end
+//   oracle/sessions.cpp     session_checks      S7, S11, S19      a session's owner, its end
 //   oracle/targets.cpp      target_checks       S20, S22          targets hold sessions, get lost
 //   oracle/exit_policy.cpp  exit_policy_checks  S21               processes of an ended session
 //
@@ -138,8 +138,11 @@ public:
   explicit session_checks(shared_state& st) : st_(st) {}
   /// S7's reference time: a crashed engine holds none of its sessions.
   void on_engine_crash(const engine_rec& eng, sim_time t);
-  /// S7's reference time: the engine let the sessions of a conn go.
-  void on_session_released(const engine_rec& eng, const event& e);
+  /// S7's reference time: the engine let the sessions of a conn go; S19: by a reset, which ends
+  /// the server's session of that conn too.
+  void on_session_released(engine_rec& eng, const event& e);
+  /// S19: notes the machines a reset or half-open fault of this instant names.
+  void on_fault(const event& e);
   /// Checks a session_open (S11) and fills S7's fields of its new record `rec`.
   void on_session_open(const server_rec& srv, const engine_rec& eng, const event& e,
                        session_rec& rec);
@@ -147,13 +150,15 @@ public:
   void on_frame_served(server_rec& srv, const event& e);
   /// A session that ended as "disconnect" must have served one (S11).
   void on_session_end(server_rec& srv, const session_key& key, const event& e);
-  /// Judges a disconnect_served check.
+  /// Judges a disconnect_served or ended_by_reset check.
   void judge(pending& p);
   /// S7 at the end of a settled run at `at`.
   void finish(sim_time at);
 
 private:
   shared_state& st_;
+  sim_time faults_at_{never};                   ///< The instant of the machines below.
+  std::set<std::string> reset_, half_open_;     ///< Machines a reset / half-open named then.
 };
 
 /// S20, S22: an engine's targets hold their session, and a target whose session ended is lost.

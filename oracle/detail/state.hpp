@@ -124,6 +124,7 @@ enum class check : std::uint8_t {
   released_after_last,  ///< S20: the last target went while the handle was dead.
   exit_policy,          ///< S21: processes of an ended session.
   disconnect_served,    ///< S11: a session ended by "disconnect".
+  ended_by_reset,       ///< S19: a session whose connection was reset has ended.
 };
 
 /// A pending check: what the family that judges it needs, by kind.

@@ -1004,6 +1004,30 @@ TEST(Oracle, S19_ResetFailingACallWithRpcSCallFailedPasses) {
   EXPECT_RULES(tr);
 }
 
+TEST(Oracle, S19_ServerSessionKeptAfterAResetIsReported) {
+  // reset-keeps-session: the engine loses the session, the server keeps it.
+  trace tr;
+  tr.connect("eng", 1, 1, 7, h1);
+  tr.tick(10ms);
+  tr.fault("reset", "eng->srvm");
+  tr.released("eng", 1, 7, "reset");
+  tr.finish(1s, false);
+  EXPECT_RULES(tr, "S19");
+}
+
+TEST(Oracle, S19_ServerSessionKeptAfterAHalfOpenPasses) {
+  // The engine end is gone silently: only the engine forgets; the server's lease will find it.
+  trace tr;
+  tr.connect("eng", 1, 1, 7, h1);
+  tr.tick(10ms);
+  tr.fault("half_open", "eng->srvm");
+  tr.released("eng", 1, 7, "reset");
+  tr.tick(5s);
+  tr.end("eng", 1, 7, "lease");
+  tr.finish(1s, false);
+  EXPECT_RULES(tr);
+}
+
 TEST(Oracle, S19_CallFailedWithoutAResetIsReported) {
   trace tr;
   tr.connect("eng", 1, 1, 7, h1);

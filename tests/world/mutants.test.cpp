@@ -116,6 +116,12 @@ std::vector<mutant_case> cases() {
          return t;
        },
        [](world& w) { run_call(w, "eng", api::connect{connect_options}); }},
+      {mutant::reset_keeps_session, "S19", plain,
+       [](world& w) {
+         connect(w);
+         w.reset("eng", "srv");
+         w.run_for(std::chrono::seconds(1));
+       }},
       {mutant::local_calls_wait, "S12", plain,
        [](world& w) { run_call(w, "eng", api::list_processes{0, 4}); }},
   };
