@@ -5,7 +5,8 @@
 // `dbgsim repro FINDING` turns it into a scenario file that `dbgsim run` replays.
 //
 // DBGSIM_MUTANT=NAME (read once at start-up) switches on a planted bug (actors/mutant.hpp), so
-// that the fuzzer can show it finds each one; DBGSIM_MUTANT=list prints the names and exits.
+// that the fuzzer can show it finds each one; DBGSIM_MUTANT=list prints each name, a tab and the
+// rules it breaks ("S6" or "S6,S20", as `dbgsim list mutants`), and exits.
 #include "fuzz/disconnect_input.hpp"
 #include "scenario/scenario.hpp"
 #include "scenario/player.hpp"
@@ -27,7 +28,9 @@ dbgsim::mutant chosen_mutant() {
     return dbgsim::mutant::none;
   if (std::string_view(name) == "list") {
     for (auto m : dbgsim::all_mutants())
-      std::printf("%.*s\n", static_cast<int>(dbgsim::name_of(m).size()), dbgsim::name_of(m).data());
+      std::printf("%.*s\t%.*s\n", static_cast<int>(dbgsim::name_of(m).size()),
+                  dbgsim::name_of(m).data(), static_cast<int>(dbgsim::rule_of(m).size()),
+                  dbgsim::rule_of(m).data());
     std::exit(0);
   }
   if (auto m = dbgsim::mutant_from_name(name))

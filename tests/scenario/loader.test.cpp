@@ -401,6 +401,7 @@ TEST(ScenarioLoader, NoSuggestionWhenNothingIsClose) {
 
 /// Loads `text` expecting a scenario_error whose message holds `fragment`; returns the message.
 std::string refused(const std::string& text, const std::string& fragment) {
+  EXPECT_FALSE(fragment.empty()) << "every fragment matches an empty one: say what to expect";
   try {
     load_scenario(text, "hostile.yaml");
   } catch (const scenario_error& e) {
@@ -452,7 +453,7 @@ TEST(ScenarioLoader, TooManyNodesAreRefusedBeforeTheTreeIsBuilt) {
 TEST(ScenarioLoader, SelfReferentialAliasesAreRefused) {
   refused("name: t\ndescription: &a [*a]\n", "expected a string, found a list");
   refused("name: t\nsteps: &a [*a]\n", "expected a map, found a list");
-  refused("name: &a {name: *a}\n", "");
+  refused("name: &a {name: *a}\n", "`name`: expected a string, found a map");
 }
 
 TEST(ScenarioLoader, DeepNestingIsRefused) {
@@ -464,7 +465,7 @@ TEST(ScenarioLoader, DeepNestingIsRefused) {
   std::string block = "name: t\ndescription:\n";
   for (int i = 0; i < 2100; ++i)
     block += std::string(static_cast<std::size_t>(i), ' ') + "- \n";
-  refused(block, "");
+  refused(block, "YAML:");
 }
 
 TEST(ScenarioLoader, TooManyStepsOrBytesAreRefused) {
@@ -522,10 +523,15 @@ TEST(ScenarioLoader, MutatedFilesNeverCrash) {
     } catch (const scenario_error& e) {
       ++refused_count;
       EXPECT_FALSE(e.message().empty());
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "mutation " << i << " threw something other than a scenario_error: "
+                    << e.what();
     }
   }
+  // Both outcomes must occur, or the mutations are too mild (nothing refused) or too wild
+  // (nothing loads) to say anything about the loader.
   EXPECT_GT(refused_count, 0);
-  EXPECT_EQ(loaded + refused_count, 3000);
+  EXPECT_GT(loaded, 0);
 }
 
 }  // namespace

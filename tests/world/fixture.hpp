@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <sstream>
 #include <string>
 
@@ -29,6 +31,24 @@ inline topology small_topology(int engines = 2, link_params lp = {}) {
     t.links.push_back({e.name, "srv", lp, lp});
   }
   return t;
+}
+
+/// The options a rules test builds its world with: the planted bug named by DBGSIM_MUTANT, if
+/// set (so that tests/world/rules_under_mutant.sh can show each `Rules.Sn_*` test fails under the
+/// mutants of rule n), none otherwise. An unknown name ends the run with status 3, never as a
+/// test failure, so that a typo cannot pass for a caught mutant.
+inline world_options env_options() {
+  world_options o;
+  const char* name = std::getenv("DBGSIM_MUTANT");
+  if (name == nullptr || *name == '\0')
+    return o;
+  auto m = mutant_from_name(name);
+  if (!m) {
+    std::fprintf(stderr, "DBGSIM_MUTANT=%s names no mutant\n", name);
+    std::exit(3);
+  }
+  o.bug = *m;
+  return o;
 }
 
 /// Issues a call and runs the world until it completes (or 120 s pass); the result's hr is

@@ -4,6 +4,7 @@
 
 #include "vocabulary/mutant.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <ostream>
 
@@ -136,6 +137,10 @@ class Mutants : public ::testing::TestWithParam<mutant_case> {};
 
 TEST_P(Mutants, OracleCatchesTheBugAndPassesWithoutIt) {
   const auto& c = GetParam();
+  // The rule the oracle must report is one the mutant table gives the mutant (vocabulary/mutant.hpp).
+  const auto own = rules_of(c.bug);
+  ASSERT_NE(std::find(own.begin(), own.end(), std::string_view(c.rule)), own.end())
+      << c.rule << " is not a rule of " << name_of(c.bug) << " (" << rule_of(c.bug) << ")";
   {
     world w(c.make(), 1, {c.bug, true});
     c.run(w);
