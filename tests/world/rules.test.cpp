@@ -485,6 +485,7 @@ TEST(Rules, S19_HalfOpenIsFoundOnlyByLeases) {
   auto h = connect(w);
   w.half_open("eng", "srv", true);
   EXPECT_EQ(w.inspect_engine("eng").sessions.size(), 1u) << "S19: the engine was told nothing";
+  EXPECT_TRUE(w.inspect_server("srv").sessions.empty()) << "S19: the gone server end forgot it";
   w.run_for(7s);
   EXPECT_EQ(run_call(w, "eng", api::list_processes{h, 16}).hr, RPC_E_DISCONNECTED);
   expect_clean(w);
