@@ -568,9 +568,12 @@ struct engine_ops {
     auto i = st.pending.find(wire);
     const bool waiting = i != st.pending.end() && i->second.kind == wait_kind::connect;
     if (const auto* ok = std::get_if<connect_accepted>(&f.body)) {
-      if (!waiting && cfg.bug != mutant::late_reply_revives)
-        return drop(c.via, f, reason_kind::late_reply);  // S3: the connect already timed out.
-      // late-reply-revives (planted bug) gets here without a waiting call.
+      // S3: the connect already timed out (or was answered: a duplicate reply).
+      // late-reply-revives (planted bug) takes a reply whose connect timed out (its connection
+      // is closed) without a waiting call; a duplicate of an accepted reply is dropped still.
+      if (!waiting &&
+          (cfg.bug != mutant::late_reply_revives || c.state != connection::phase::closed))
+        return drop(c.via, f, reason_kind::late_reply);
       const std::uint64_t call = waiting ? i->second.call : 0;
       c.state = connection::phase::open;
       c.session = ok->session;
