@@ -38,6 +38,7 @@ struct run_args {
   bool quiet = false;
   bool verbose = false;
   bool check_determinism = false;
+  std::optional<std::uint64_t> max_steps;  ///< The run budget (docs/scenario-format.md).
 };
 
 struct outcome {
@@ -174,6 +175,7 @@ int run(const run_args& args) {
     }
   }
   opts.bug = *bug;
+  opts.max_steps = args.max_steps;
   if (args.server_impl == "small")
     opts.make_server = small_server();
   opts.keep_trace = !args.trace.empty() || !args.chart.empty() || !args.perfetto.empty() ||
@@ -267,6 +269,11 @@ command_fn add_run_command(CLI::App& app) {
   sub->add_option("--perfetto", args->perfetto,
                   "Write Chrome trace-event JSON for ui.perfetto.dev; one file each (as --trace)");
   sub->add_option("--junit", args->junit, "Write a JUnit XML report, one testcase per scenario");
+  sub->add_option("--max-steps", args->max_steps,
+                  "The run budget: at most N steps (due timers and world actions) per scenario; "
+                  "a run that needs more is an error (exit 2), not a hang; 0: no limit "
+                  "[default: 2000000 + 1000 per step of the scenario]")
+      ->check(CLI::NonNegativeNumber);
   sub->add_flag("--quiet,-q", args->quiet, "Print only failing scenarios and the summary");
   sub->add_flag("--verbose,-v", args->verbose,
                 "Also print the events behind each oracle violation");

@@ -42,6 +42,12 @@ caf::actor_system_config& testing_config(caf::actor_system_config& cfg) {
   return cfg;
 }
 
+std::string seconds_of(sim_time t) {
+  const auto us = t.count();
+  auto frac = std::to_string(us % 1000000);
+  return std::to_string(us / 1000000) + "." + std::string(6 - frac.size(), '0') + frac + "s";
+}
+
 std::pair<std::string, std::string> ordered(const std::string& a, const std::string& b) {
   return a <= b ? std::pair{a, b} : std::pair{b, a};
 }
@@ -371,6 +377,8 @@ struct world::impl final : environment {
       const auto next = std::min(timer, action);
       if (next > t)
         break;
+      if (options.max_steps != 0 && ++steps > options.max_steps)
+        throw run_budget_exceeded(options.max_steps, next);
       set_time(next);
       if (action <= timer) {
         auto node = actions.extract(actions.begin());
@@ -428,7 +436,16 @@ struct world::impl final : environment {
   world* owner = nullptr;
   bool draining = false;
   std::uint64_t frames = 0;
+  std::uint64_t steps = 0;  ///< Steps taken by run_until (the run budget counts them).
 };
+
+run_budget_exceeded::run_budget_exceeded(std::uint64_t b, sim_time t)
+    : std::runtime_error("the run budget of " + std::to_string(b) +
+                         " steps is used up at simulated time " + seconds_of(t) +
+                         " (a keepalive or timer far shorter than the run?); "
+                         "raise it with --max-steps N, or 0 for no limit"),
+      budget(b),
+      at(t) {}
 
 world::world(topology topo, std::uint64_t seed, world_options options)
     : impl_(std::make_unique<impl>(std::move(topo), seed, options)) {
@@ -617,6 +634,8 @@ server_view world::inspect_server(const std::string& server) const {
 const std::vector<event>& world::events() const { return impl_->trace; }
 
 std::size_t world::event_count() const { return impl_->recorded; }
+
+std::uint64_t world::steps_taken() const { return impl_->steps; }
 
 std::size_t world::event_count(event_kind k) const {
   return impl_->per_kind[static_cast<std::size_t>(k)];
