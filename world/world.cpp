@@ -134,6 +134,7 @@ struct world::impl final : environment {
       server_entry entry;
       entry.config = cfg;
       entry.endpoint = protocol::endpoint_of(cfg.listen);
+      by_endpoint[{cfg.machine, entry.endpoint}].insert(s.name);
       servers.emplace(s.name, std::move(entry));
       if (s.start.count() == 0) {
         start_incarnation(s.name);
@@ -212,22 +213,29 @@ struct world::impl final : environment {
     return i == engines.end() ? std::string{} : i->second.machine;
   }
 
+  /// The running server at an endpoint, through the index (a scan of every server made 20,000
+  /// start_server steps quadratic); servers.end() when none runs there.
+  auto running_at(const std::string& machine_name, const std::string& endpoint) const {
+    auto at = by_endpoint.find({machine_name, endpoint});
+    if (at != by_endpoint.end())
+      for (const auto& name : at->second)  // In name order, as the scan was.
+        if (auto s = servers.find(name); s != servers.end() && s->second.running)
+          return s;
+    return servers.end();
+  }
+
   server_handle server_at(const std::string& machine_name,
                           const std::string& endpoint) const override {
-    for (auto& [name, s] : servers)
-      if (s.running && s.config.machine == machine_name && s.endpoint == endpoint)
-        return s.incarnations.back();
-    return {};
+    auto s = running_at(machine_name, endpoint);
+    return s == servers.end() ? server_handle{} : s->second.incarnations.back();
   }
 
   std::uint64_t next_frame_id() override { return ++frames; }
 
   std::string server_name_at(const std::string& machine_name,
                              const std::string& endpoint) const override {
-    for (auto& [name, s] : servers)
-      if (s.running && s.config.machine == machine_name && s.endpoint == endpoint)
-        return name;
-    return {};
+    auto s = running_at(machine_name, endpoint);
+    return s == servers.end() ? std::string{} : s->first;
   }
 
   engine_handle engine_named(const std::string& name) const override {
@@ -258,6 +266,7 @@ struct world::impl final : environment {
     server_entry entry;
     entry.config = cfg;
     entry.endpoint = endpoint;
+    by_endpoint[{machine_name, endpoint}].insert(name);
     servers.emplace(name, std::move(entry));
     start_incarnation(name);
     return protocol::S_OK;
@@ -423,6 +432,8 @@ struct world::impl final : environment {
   std::shared_ptr<std::uint32_t> next_pid = std::make_shared<std::uint32_t>(1000);
   std::map<std::string, engine_entry> engines;
   std::map<std::string, server_entry> servers;
+  /// Every server by (machine, endpoint), running or not: server_at's index.
+  std::map<std::pair<std::string, std::string>, std::set<std::string>> by_endpoint;
   std::map<std::pair<std::string, std::string>, link_handle> links;
   std::map<std::string, std::uint64_t> started_by;
   std::map<std::string, std::function<engine_view()>> engine_views;

@@ -186,6 +186,14 @@ expect "command line over 4096 bytes" 2 "command_line\`: 4097 bytes is too long"
 expect "8193 processes" 2 "procs.yaml:8197:9: machine \`m\`: more than 8192 processes" -- \
   "$dbgsim" check "$tmp/procs.yaml"
 
+# Cost stays near linear: 20,000 start_server steps at one instant (server_at scanned every
+# server: 31 s; indexed: about 4 s).
+{
+  printf 'name: many servers\nengines: [ { name: eng, machine: ws } ]\nsteps:\n'
+  seq 6000 25999 | sed 's/.*/  - at: 0ms\n    start_server: { engine: eng, options: "tcp:port=&" }/'
+} >"$tmp/servers.yaml"
+expect "20000 start_server steps in 15 s" 0 "" -- timeout 15 "$dbgsim" run --quiet "$tmp/servers.yaml"
+
 # Near misses: the same commands with good inputs and outputs succeed.
 expect "decode a regular file" 0 "" -- "$dbgsim" decode "$src/scenarios/examples/handshake.bin"
 expect "run with writable outputs" 0 "" -- \
