@@ -324,6 +324,22 @@ const std::vector<bad_case> bad_cases = {
      "name: t\nservers:\n  - name: a\n    machine: m\n    listen: \"tcp:port=1\"\n"
      "  - name: b\n    machine: m\n    listen: \"tcp:port=1,password=x\"\n",
      "8:13", "servers `a` and `b` both listen at tcp:1 on machine `m`"},
+    {"COM ports differ only by case",
+     "name: t\nservers:\n  - name: a\n    machine: m\n    listen: \"com:port=COM1,baud=115200,channel=0\"\n"
+     "  - name: b\n    machine: m\n    listen: \"com:port=com01,baud=9600,channel=1\"\n",
+     "8:13", "servers `a` and `b` both listen at com:COM1 and com:com01 (Windows compares"},
+    {"pipes differ only by case",
+     "name: t\nservers:\n  - name: a\n    machine: m\n    listen: \"npipe:pipe=Debug\"\n"
+     "  - name: b\n    machine: m\n    listen: \"npipe:pipe=DEBUG\"\n",
+     "8:13", "servers `a` and `b` both listen at npipe:Debug and npipe:DEBUG"},
+    {"a port inside another server's range",
+     "name: t\nservers:\n  - name: a\n    machine: m\n    listen: \"tcp:port=5000:5010\"\n"
+     "  - name: b\n    machine: m\n    listen: \"tcp:port=5005\"\n",
+     "8:13", "both listen at overlapping ports (tcp:5000:5010 and tcp:5005) on machine `m`"},
+    {"a range holding another server's port",
+     "name: t\nservers:\n  - name: a\n    machine: m\n    listen: \"tcp:port=5005\"\n"
+     "  - name: b\n    machine: m\n    listen: \"tcp:port=5000:5010\"\n",
+     "8:13", "overlapping ports (tcp:5005 and tcp:5000:5010)"},
     {"misspelt disconnect mode",
      "name: t\nengines:\n  - name: e\n    disconnect: asynk\n", "4:17",
      "expected `async` or `sync`, found `asynk`; did you mean `async`?"},
