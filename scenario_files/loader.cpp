@@ -385,6 +385,36 @@ std::optional<source_pos> flow_too_deep(std::string_view text) {
   return std::nullopt;
 }
 
+/// The first byte YAML text cannot hold, read before yaml-cpp sees it (which turns a NUL into
+/// other bytes and reads a lone CR as no line break at all): a control character other than
+/// tab, LF and CR, or a CR not followed by LF. The place (1-based) and what to do about it.
+std::optional<std::pair<source_pos, std::string>> bad_byte(std::string_view text) {
+  int line = 1, col = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    ++col;
+    if (c == '\n') {
+      ++line;
+      col = 0;
+      continue;
+    }
+    if (c == '\r') {
+      if (i + 1 < text.size() && text[i + 1] == '\n')
+        continue;
+      return std::pair{source_pos{line, col},
+                       std::string("a CR line end without LF (old Mac line ends); write the file "
+                                   "with LF or CRLF line ends")};
+    }
+    if ((c < 0x20 && c != '\t') || c == 0x7f) {
+      return std::pair{source_pos{line, col},
+                       fmt_hex("the control character 0x", c) + (c == 0 ? " (NUL)" : "") +
+                           " in the text; YAML cannot hold it raw: write it as an escape in a "
+                           "double-quoted string (\"\\x" + fmt_hex("", c) + "\")"};
+    }
+  }
+  return std::nullopt;
+}
+
 class loader;
 
 /// A YAML map read as a set of known keys: refuses keys outside `allowed` (with a suggestion),
@@ -1343,6 +1373,8 @@ scenario loader::load(const std::string& text) {
   if (text.size() > max_scenario_bytes)
     fail(source_pos{}, "the file has " + std::to_string(text.size()) + " bytes; at most " +
                            std::to_string(max_scenario_bytes) + " are read");
+  if (auto bad = bad_byte(text))
+    fail(bad->first, bad->second);
   if (auto deep = flow_too_deep(text))
     fail(*deep, "nested too deeply: more than " + std::to_string(max_nesting) +
                     " levels of `[` and `{`");

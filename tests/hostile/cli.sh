@@ -162,7 +162,7 @@ expect "flow nesting 399" 2 "\`description\`: expected a string, found a list" -
 
 # Names: printable ASCII without spaces; anything else is refused at its place.
 for ch in '\xc2\xa0' '\xe2\x80\xa8' '\xe2\x80\x8b' '\xe2\x80\xae' '\xef\xbb\xbf' '\xe3\x80\x80' \
-          '\xc2\x85' '\x01' '\xd0\xb0' '\xff'; do
+          '\xc2\x85' '\\x01' '\\t' '\xd0\xb0' '\xff'; do
   printf 'name: x\nservers:\n  - name: "s%b"\n    listen: "tcp:port=1"\n' "$ch" >"$tmp/name.yaml"
   expect "server name with $ch" 2 "name.yaml:3:11: server \`name\`: the name" -- "$dbgsim" check "$tmp/name.yaml"
 done
@@ -193,6 +193,56 @@ expect "8193 processes" 2 "procs.yaml:8197:9: machine \`m\`: more than 8192 proc
   seq 6000 25999 | sed 's/.*/  - at: 0ms\n    start_server: { engine: eng, options: "tcp:port=&" }/'
 } >"$tmp/servers.yaml"
 expect "20000 start_server steps in 15 s" 0 "" -- timeout 15 "$dbgsim" run --quiet "$tmp/servers.yaml"
+
+# XML 1.0: control characters, U+FFFE/U+FFFF and invalid UTF-8 from a file reach the SVG chart
+# and the JUnit report replaced (U+FFFD) or escaped, so both stay well-formed.
+printf 'name: "bad \\x01 \\uFFFE \\uFFFF \\r cr & <tag> \\x7f"\ndescription: "\xff\xfe"\nmachines:\n  - name: m\n    processes:\n      - { pid: 8, exe: "a\\x02\xc0\xafb.exe", description: "\xed\xa0\x80" }\nservers: [ { name: srv, machine: m, listen: "tcp:port=1" } ]\nengines: [ { name: eng } ]\nsteps:\n  - at: 0ms\n    connect: { engine: eng, options: "tcp:server=m,port=1", as: h }\n    expect: E_FAIL\n  - at: 1ms\n    find_process: { engine: eng, handle: h, exe: "x\\x03\xff" }\n' >"$tmp/xml.yaml"
+expect "run with hostile text to XML" 1 "" -- \
+  "$dbgsim" run "$tmp/xml.yaml" --junit "$tmp/x.xml" --chart "$tmp/x.svg"
+for f in x.xml x.svg; do
+  if ! xmllint --noout "$tmp/$f" 2>"$tmp/xmllint.err"; then
+    echo "FAIL $f is not well-formed XML: $(head -c 300 "$tmp/xmllint.err")"
+    failed=$((failed + 1))
+  else
+    passed=$((passed + 1))
+  fi
+done
+
+# Traces of two scenarios with one file stem in different folders do not overwrite each other:
+# the names are STEM-1, STEM-2 in the order the files run.
+mkdir -p "$tmp/a" "$tmp/b" "$tmp/traces"
+cp "$scenario" "$tmp/a/x.yaml"
+sed 's/^seed: 7/seed: 8/' "$scenario" >"$tmp/b/x.yaml"
+expect "run two x.yaml with --trace" 0 "" -- \
+  "$dbgsim" run "$tmp/a/x.yaml" "$tmp/b/x.yaml" --quiet --trace "$tmp/traces/t.jsonl"
+if [ ! -s "$tmp/traces/t.x-1.jsonl" ] || [ ! -s "$tmp/traces/t.x-2.jsonl" ] ||
+   cmp -s "$tmp/traces/t.x-1.jsonl" "$tmp/traces/t.x-2.jsonl"; then
+  echo "FAIL traces of a/x.yaml and b/x.yaml: $(ls "$tmp/traces")"
+  failed=$((failed + 1))
+else
+  passed=$((passed + 1))
+fi
+
+# `run DIR` names what it cannot read instead of silently leaving it out.
+mkdir -p "$tmp/dir"
+cp "$scenario" "$tmp/dir/good.yaml"
+ln -s "$tmp/dir/missing" "$tmp/dir/dangling.yaml"
+ln -s "$tmp/dir/loop.yaml" "$tmp/dir/loop.yaml"
+mkfifo "$tmp/dir/pipe.yaml"
+expect "run DIR with a dangling link" 2 "dir/dangling.yaml: a dangling symbolic link" -- "$dbgsim" run "$tmp/dir"
+expect "run DIR with a link loop" 2 "dir/loop.yaml: Too many levels of symbolic links" -- "$dbgsim" run "$tmp/dir"
+expect "run DIR with a FIFO" 2 "dir/pipe.yaml: a FIFO" -- "$dbgsim" run "$tmp/dir"
+expect "run a link loop" 2 "loop.yaml: Too many levels of symbolic links" -- "$dbgsim" run "$tmp/dir/loop.yaml"
+expect "decode DIR says what to do" 2 "is a directory, not a regular file; give one file in it" -- \
+  "$dbgsim" decode "$tmp/dir"
+
+# Bytes YAML cannot hold are named as they are, at their place.
+printf 'name: a\0b\n' >"$tmp/nul.yaml"
+expect "NUL byte" 2 "nul.yaml:1:8: the control character 0x00 (NUL)" -- "$dbgsim" check "$tmp/nul.yaml"
+printf 'name: x\rseed: 1\r' >"$tmp/cr.yaml"
+expect "CR-only line ends" 2 "cr.yaml:1:8: a CR line end without LF" -- "$dbgsim" check "$tmp/cr.yaml"
+printf '\r\r\r' >"$tmp/cr.yaml"
+expect "CR-only file" 2 "cr.yaml:1:1: a CR line end without LF" -- "$dbgsim" check "$tmp/cr.yaml"
 
 # Near misses: the same commands with good inputs and outputs succeed.
 expect "decode a regular file" 0 "" -- "$dbgsim" decode "$src/scenarios/examples/handshake.bin"

@@ -471,16 +471,42 @@ TEST(ScenarioLoader, SelfReferentialAliasesAreRefused) {
   refused("name: &a {name: *a}\n", "");
 }
 
+/// The whole message (FILE:LINE:COL: ...) of loading `text`, or "loaded".
+std::string error_of(const std::string& text) {
+  try {
+    load_scenario(text, "hostile.yaml");
+  } catch (const scenario_error& e) {
+    return e.what();
+  }
+  return "loaded";
+}
+
 TEST(ScenarioLoader, DeepNestingIsRefused) {
-  refused("name: t\ndescription: " + std::string(100000, '['), "YAML:");
+  // Flow nesting is refused at the bracket that goes one level too deep, before yaml-cpp.
+  EXPECT_EQ(error_of("name: t\ndescription: " + std::string(100000, '[')),
+            "hostile.yaml:2:414: nested too deeply: more than 400 levels of `[` and `{`");
   std::string maps = "name: t\ndescription: ";
   for (int i = 0; i < 50000; ++i)
     maps += "{a: ";
-  refused(maps, "YAML:");
+  EXPECT_EQ(error_of(maps).rfind("hostile.yaml:2:1614: nested too deeply", 0), 0u) << error_of(maps);
+  // Brackets inside quoted strings and comments do not count.
+  EXPECT_NO_THROW(load_scenario("name: t\ndescription: \"" + std::string(1000, '[') +
+                                "\" # " + std::string(1000, '{') + "\n"));
+  // Block nesting: the event pre-pass counts it, with the same limit.
   std::string block = "name: t\ndescription:\n";
   for (int i = 0; i < 2100; ++i)
     block += std::string(static_cast<std::size_t>(i), ' ') + "- \n";
-  refused(block, "");
+  refused(block, "nested too deeply: more than 400 levels of lists and maps");
+}
+
+TEST(ScenarioLoader, BytesYamlCannotHoldAreRefusedWithTheirPlace) {
+  EXPECT_EQ(error_of(std::string("name: a\0b\n", 10)),
+            "hostile.yaml:1:8: the control character 0x00 (NUL) in the text; YAML cannot hold it "
+            "raw: write it as an escape in a double-quoted string (\"\\x00\")");
+  EXPECT_EQ(error_of("name: t\nseed: 1\x01\n").rfind("hostile.yaml:2:8: the control character 0x01 in", 0), 0u);
+  EXPECT_EQ(error_of("\r\r\r").rfind("hostile.yaml:1:1: a CR line end without LF", 0), 0u);
+  EXPECT_EQ(error_of("name: x\rseed: 1\r").rfind("hostile.yaml:1:8: a CR line end without LF", 0), 0u);
+  EXPECT_NO_THROW(load_scenario("name: x\r\nseed: 1\r\ndescription: a\ttab\n"));
 }
 
 TEST(ScenarioLoader, TooManyStepsOrBytesAreRefused) {
