@@ -20,7 +20,9 @@
 #include <fstream>
 #include <iostream>
 #include <algorithm>
+#include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -38,6 +40,7 @@ struct run_args {
   bool quiet = false;
   bool verbose = false;
   bool check_determinism = false;
+  std::optional<std::uint64_t> max_steps;  ///< The run budget (docs/scenario-format.md).
 };
 
 struct outcome {
@@ -48,14 +51,42 @@ struct outcome {
   bool passed() const { return report.passed() && extra.empty(); }
 };
 
+// The name each scenario's outputs carry when several run: its file's stem, unique among them.
+// A stem that two files share (a/x.yaml, b/x.yaml) becomes x-1, x-2, ... in the order the files
+// run (skipping any name another file's stem already gives), so that no trace overwrites
+// another and the same arguments always give the same names.
+std::vector<std::string> output_names(const std::vector<scenario>& scenarios) {
+  std::map<std::string, std::size_t> count;
+  for (const auto& s : scenarios)
+    ++count[std::filesystem::path(s.file).stem().string()];
+  std::set<std::string> used;
+  for (const auto& [stem, n] : count)
+    if (n == 1)
+      used.insert(stem);
+  std::vector<std::string> names;
+  std::map<std::string, std::size_t> next;
+  for (const auto& s : scenarios) {
+    auto stem = std::filesystem::path(s.file).stem().string();
+    if (count[stem] == 1) {
+      names.push_back(stem);
+      continue;
+    }
+    std::string name;
+    do
+      name = stem + "-" + std::to_string(++next[stem]);
+    while (!used.insert(name).second);
+    names.push_back(name);
+  }
+  return names;
+}
+
 // `base` for one scenario of several: "out/trace.jsonl" + "s06-x" gives "out/trace.s06-x.jsonl".
-std::string output_path(const std::string& base, const scenario& s, bool several) {
+std::string output_path(const std::string& base, const std::string& name, bool several) {
   if (!several)
     return base;
   const std::filesystem::path p(base);
-  const auto stem = std::filesystem::path(s.file).stem().string();
-  auto name = p.stem().string() + "." + stem + p.extension().string();
-  return (p.parent_path() / name).string();
+  auto file = p.stem().string() + "." + name + p.extension().string();
+  return (p.parent_path() / file).string();
 }
 
 // Writes what `what` prints to `path`; false (after a message naming the path and the OS's
@@ -174,14 +205,17 @@ int run(const run_args& args) {
     }
   }
   opts.bug = *bug;
+  opts.max_steps = args.max_steps;
   if (args.server_impl == "small")
     opts.make_server = small_server();
   opts.keep_trace = !args.trace.empty() || !args.chart.empty() || !args.perfetto.empty() ||
                     args.check_determinism;
 
+  const auto names = output_names(scenarios);
   std::vector<outcome> results;
   std::size_t failed = 0;
   for (const auto& s : scenarios) {
+    const auto& name = names[results.size()];
     outcome o;
     o.s = &s;
     const auto start = std::chrono::steady_clock::now();
@@ -197,16 +231,16 @@ int run(const run_args& args) {
       o.extra = compare_traces(o.report.events, run_scenario(s, opts).events);
 
     if (!args.trace.empty() &&
-        !write_file(output_path(args.trace, s, several),
+        !write_file(output_path(args.trace, name, several),
                     [&](std::ostream& out) { out << to_json_lines(o.report.events); }))
       return exit_bad_input;
     if (!args.chart.empty() &&
-        !write_file(output_path(args.chart, s, several), [&](std::ostream& out) {
+        !write_file(output_path(args.chart, name, several), [&](std::ostream& out) {
           write_chart(out, o.report.events, o.report.violations, chart_options{s.name, true});
         }))
       return exit_bad_input;
     if (!args.perfetto.empty() &&
-        !write_file(output_path(args.perfetto, s, several), [&](std::ostream& out) {
+        !write_file(output_path(args.perfetto, name, several), [&](std::ostream& out) {
           write_perfetto(out, o.report.events, o.report.violations);
         }))
       return exit_bad_input;
@@ -261,12 +295,18 @@ command_fn add_run_command(CLI::App& app) {
       ->allow_extra_args(false);  // One tag per --tag, so that FILE arguments stay files.
   sub->add_option("--trace", args->trace,
                   "Write the trace as JSON lines; with several scenarios, one file each, named "
-                  "BASE.<scenario file stem>.EXT");
+                  "BASE.<scenario file stem>.EXT (a stem two files share: STEM-1, STEM-2, ... in "
+                  "the order they run)");
   sub->add_option("--chart", args->chart,
                   "Write an SVG sequence chart; several scenarios: one file each (as --trace)");
   sub->add_option("--perfetto", args->perfetto,
                   "Write Chrome trace-event JSON for ui.perfetto.dev; one file each (as --trace)");
   sub->add_option("--junit", args->junit, "Write a JUnit XML report, one testcase per scenario");
+  sub->add_option("--max-steps", args->max_steps,
+                  "The run budget: at most N steps (due timers and world actions) per scenario; "
+                  "a run that needs more is an error (exit 2), not a hang; 0: no limit "
+                  "[default: 2000000 + 1000 per step of the scenario]")
+      ->check(CLI::NonNegativeNumber);
   sub->add_flag("--quiet,-q", args->quiet, "Print only failing scenarios and the summary");
   sub->add_flag("--verbose,-v", args->verbose,
                 "Also print the events behind each oracle violation");

@@ -3,6 +3,7 @@
 #include "cli/commands.hpp"
 #include "cli/scenario_files.hpp"
 #include "cli/run_text.hpp"
+#include "io/output.hpp"
 #include "scenario/scenario.hpp"
 #include "scenario/swarm.hpp"
 #include "scenario/player.hpp"
@@ -16,11 +17,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <sstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,6 +41,7 @@ struct sweep_args {
   std::string mutant_name = "none";
   std::string out_dir;
   bool verbose = false;
+  std::optional<std::uint64_t> max_steps;  ///< The run budget of each seed's run.
 };
 
 // What one seed gave; travels from a worker process to the parent as one line.
@@ -86,8 +91,10 @@ std::string one_line(std::string text) {
   return text;
 }
 
-seed_result run_seed(const scenario& s, std::uint64_t seed, bool swarm_on, mutant bug) {
+seed_result run_seed(const scenario& s, std::uint64_t seed, bool swarm_on, mutant bug,
+                     std::optional<std::uint64_t> max_steps) {
   run_options o;
+  o.max_steps = max_steps;
   o.seed = seed;
   o.bug = bug;
   o.keep_trace = false;  // Sweeps want speed; a failing seed is replayed with a trace.
@@ -126,38 +133,80 @@ std::optional<seed_result> decode(const std::string& line) {
   return r;
 }
 
+// Progress on stderr: on a terminal a line redrawn in place; otherwise a line every ten seconds,
+// so that a long sweep in a log shows it is alive.
 class progress {
 public:
-  explicit progress(std::size_t total) : total_(total), on_(isatty(STDERR_FILENO) == 1) {}
-  void update(std::size_t done, std::size_t failed) {
-    if (on_ && (done == total_ || done % 16 == 0))
-      std::cerr << fmt::format("\r{}/{} runs, {} failed", done, total_, failed) << std::flush;
+  explicit progress(std::uint64_t total)
+      : total_(total), tty_(isatty(STDERR_FILENO) == 1), last_(std::chrono::steady_clock::now()) {}
+  void update(std::uint64_t done, std::uint64_t failed) {
+    if (tty_) {
+      if (done == total_ || done % 16 == 0)
+        std::cerr << fmt::format("\r{}/{} runs, {} failed", done, total_, failed) << std::flush;
+      return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_ >= std::chrono::seconds(10)) {
+      last_ = now;
+      std::cerr << fmt::format("dbgsim sweep: {}/{} runs, {} failed\n", done, total_, failed)
+                << std::flush;
+    }
   }
   ~progress() {
-    if (on_)
+    if (tty_)
       std::cerr << "\r\033[K" << std::flush;
   }
 
 private:
-  std::size_t total_;
-  bool on_;
+  std::uint64_t total_;
+  bool tty_;
+  std::chrono::steady_clock::time_point last_;
 };
 
-// Runs `seeds` in `jobs` worker processes (each world is single-threaded and independent; a
-// process apiece keeps them apart entirely). Results come back in any order; the caller sorts.
-std::optional<std::vector<seed_result>> run_workers(const scenario& s,
-                                                    const std::vector<std::uint64_t>& seeds,
-                                                    unsigned jobs, bool swarm_on, mutant bug) {
-  std::vector<seed_result> results;
-  progress bar(seeds.size());
-  std::size_t failed = 0;
+// A shard's seeds: first, first + step, ... (count of them), generated as they are needed.
+struct seed_sequence {
+  std::uint64_t first = 0;
+  std::uint64_t step = 1;
+  std::uint64_t count = 0;
+  std::uint64_t operator[](std::uint64_t i) const { return first + i * step; }
+};
+
+// How a worker process ended, in words; empty when it exited with 0.
+std::string worker_end(int status) {
+  if (WIFEXITED(status))
+    return WEXITSTATUS(status) == 0 ? std::string{}
+                                    : fmt::format("exited with status {}", WEXITSTATUS(status));
+  if (WIFSIGNALED(status))
+    return fmt::format("was killed by signal {} ({})", WTERMSIG(status), strsignal(WTERMSIG(status)));
+  return "ended abnormally";
+}
+
+// Runs the seeds in `jobs` worker processes (each world is single-threaded and independent; a
+// process apiece keeps them apart entirely) and hands each result to `take` in seed order, as
+// it comes: nothing is kept per seed, so memory does not grow with the number of seeds. Seed i
+// runs in worker i % jobs, which writes its results in order; the parent reads them in turn
+// (a worker that runs ahead waits on its full pipe). False, after a message, when a worker
+// died or could not be started.
+template <class Take>
+bool run_workers(const scenario& s, const seed_sequence& seeds, unsigned jobs, bool swarm_on,
+                 mutant bug, std::optional<std::uint64_t> max_steps, Take&& take) {
+  progress bar(seeds.count);
+  std::uint64_t failed = 0;
   if (jobs <= 1) {
-    for (auto seed : seeds) {
-      results.push_back(run_seed(s, seed, swarm_on, bug));
-      failed += results.back().passed ? 0 : 1;
-      bar.update(results.size(), failed);
+    for (std::uint64_t i = 0; i < seeds.count; ++i) {
+      seed_result r;
+      try {
+        r = run_seed(s, seeds[i], swarm_on, bug, max_steps);
+      } catch (const std::exception& e) {
+        std::cerr << "dbgsim sweep: " << printable(s.file) << ": seed " << seeds[i]
+                  << ": cannot run: " << e.what() << '\n';
+        return false;
+      }
+      failed += r.passed ? 0 : 1;
+      take(r);
+      bar.update(i + 1, failed);
     }
-    return results;
+    return true;
   }
   struct worker {
     pid_t pid;
@@ -171,22 +220,24 @@ std::optional<std::vector<seed_result>> run_workers(const scenario& s,
     int fds[2];
     if (pipe(fds) != 0) {
       std::cerr << "dbgsim sweep: pipe: " << std::strerror(errno) << '\n';
-      return std::nullopt;
+      return false;
     }
     const pid_t pid = fork();
     if (pid < 0) {
       std::cerr << "dbgsim sweep: fork: " << std::strerror(errno) << '\n';
-      return std::nullopt;
+      return false;
     }
     if (pid == 0) {
       close(fds[0]);
-      for (std::size_t i = k; i < seeds.size(); i += jobs) {
+      for (auto& w : workers)
+        close(w.fd);
+      for (std::uint64_t i = k; i < seeds.count; i += jobs) {
         std::string line;
         try {
-          line = encode(run_seed(s, seeds[i], swarm_on, bug));
+          line = encode(run_seed(s, seeds[i], swarm_on, bug, max_steps));
         } catch (const std::exception& e) {
-          std::cerr << "dbgsim sweep: seed " << seeds[i] << ": cannot run: " << e.what()
-                    << std::endl;
+          std::cerr << "dbgsim sweep: " << printable(s.file) << ": seed " << seeds[i]
+                    << ": cannot run: " << e.what() << std::endl;
           _exit(2);
         }
         for (std::size_t off = 0; off < line.size();) {
@@ -204,59 +255,57 @@ std::optional<std::vector<seed_result>> run_workers(const scenario& s,
     close(fds[1]);
     workers.push_back({pid, fds[0], {}});
   }
-  bool broken = false;
-  std::vector<pollfd> polls;
-  for (auto& w : workers)
-    polls.push_back({w.fd, POLLIN, 0});
-  std::size_t open = workers.size();
-  while (open > 0) {
-    if (poll(polls.data(), polls.size(), -1) < 0) {
-      if (errno == EINTR)
-        continue;
-      broken = true;
-      break;
-    }
-    for (std::size_t k = 0; k < polls.size(); ++k) {
-      if (polls[k].fd < 0 || polls[k].revents == 0)
-        continue;
+  std::string broken;
+  std::uint64_t done = 0;
+  for (; done < seeds.count && broken.empty(); ++done) {
+    auto& w = workers[done % jobs];
+    std::size_t nl;
+    while ((nl = w.buffer.find('\n')) == std::string::npos) {
       char chunk[4096];
-      const auto n = read(polls[k].fd, chunk, sizeof chunk);
+      const auto n = read(w.fd, chunk, sizeof chunk);
       if (n < 0 && errno == EINTR)
         continue;
-      if (n <= 0) {
-        close(polls[k].fd);
-        polls[k].fd = -1;
-        --open;
-        continue;
-      }
-      auto& buf = workers[k].buffer;
-      buf.append(chunk, static_cast<std::size_t>(n));
-      for (auto nl = buf.find('\n'); nl != std::string::npos; nl = buf.find('\n')) {
-        auto r = decode(buf.substr(0, nl));
-        buf.erase(0, nl + 1);
-        if (!r) {
-          broken = true;
-          continue;
-        }
-        failed += r->passed ? 0 : 1;
-        results.push_back(std::move(*r));
-        bar.update(results.size(), failed);
-      }
+      if (n <= 0)
+        break;
+      w.buffer.append(chunk, static_cast<std::size_t>(n));
     }
+    if (nl == std::string::npos) {
+      broken = fmt::format("worker process {} stopped before seed {}", w.pid, seeds[done]);
+      break;
+    }
+    auto r = decode(w.buffer.substr(0, nl));
+    w.buffer.erase(0, nl + 1);
+    if (!r || r->seed != seeds[done]) {
+      broken = fmt::format("worker process {} sent a garbled result", w.pid);
+      break;
+    }
+    failed += r->passed ? 0 : 1;
+    take(*r);
+    bar.update(done + 1, failed);
+  }
+  for (auto& w : workers) {
+    close(w.fd);  // A worker still writing (after a failure elsewhere) then ends on EPIPE.
+    if (!broken.empty())
+      kill(w.pid, SIGTERM);
   }
   for (auto& w : workers) {
     int status = 0;
     while (waitpid(w.pid, &status, 0) < 0 && errno == EINTR) {
     }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-      broken = true;
+    const auto why = worker_end(status);
+    if (why.empty())
+      continue;
+    if (broken.empty())
+      broken = fmt::format("worker process {} {}", w.pid, why);
+    else if (broken.find("process " + std::to_string(w.pid) + " ") != std::string::npos)
+      broken += fmt::format(": it {}", why);
   }
-  if (broken || results.size() != seeds.size()) {
-    std::cerr << "dbgsim sweep: a worker process died; " << results.size() << " of " << seeds.size()
+  if (!broken.empty()) {
+    std::cerr << "dbgsim sweep: " << broken << "; " << done << " of " << seeds.count
               << " runs reported\n";
-    return std::nullopt;
+    return false;
   }
-  return results;
+  return true;
 }
 
 int sweep(const sweep_args& args) {
@@ -293,33 +342,31 @@ int sweep(const sweep_args& args) {
   }
 
   // This shard's seeds: exactly those with (seed - A) % N == I - 1, so N shards partition A..B.
-  std::vector<std::uint64_t> seeds;
   const auto [first, last] = *range;
   if (last - first >= 100'000'000) {
     std::cerr << "dbgsim sweep: at most 100000000 seeds per sweep\n";
     return exit_bad_input;
   }
-  for (std::uint64_t seed = first + (shard.first - 1);; seed += shard.second) {
-    if (seed > last || seed < first)
-      break;
-    seeds.push_back(seed);
-    if (last - seed < shard.second)
-      break;
-  }
+  seed_sequence seeds;
+  seeds.first = first + (shard.first - 1);
+  seeds.step = shard.second;
+  seeds.count = seeds.first > last ? 0 : (last - seeds.first) / seeds.step + 1;
 
-  const auto jobs = static_cast<unsigned>(
-      std::min<std::size_t>(args.jobs, std::max<std::size_t>(seeds.size(), 1)));
-  std::optional<std::vector<seed_result>> results;
-  try {
-    results = run_workers(s, seeds, jobs, args.swarm, *bug);
-  } catch (const std::exception& e) {
-    std::cerr << args.file << ": cannot run: " << e.what() << '\n';
-    return exit_bad_input;
+  // The output folder is made and checked before anything runs, not after hours of running.
+  if (!args.out_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(args.out_dir, ec);
+    if (ec || !std::filesystem::is_directory(args.out_dir, ec)) {
+      std::cerr << "dbgsim sweep: --out " << printable(args.out_dir) << ": cannot create the folder: "
+                << (ec ? ec.message() : std::string("it exists and is not a folder")) << '\n';
+      return exit_bad_input;
+    }
+    if (access(args.out_dir.c_str(), W_OK | X_OK) != 0) {
+      std::cerr << "dbgsim sweep: --out " << printable(args.out_dir)
+                << ": cannot write into the folder: " << std::strerror(errno) << '\n';
+      return exit_bad_input;
+    }
   }
-  if (!results)
-    return exit_failed;
-  std::sort(results->begin(), results->end(),
-            [](const seed_result& a, const seed_result& b) { return a.seed < b.seed; });
 
   auto swarm_replay = [&](std::uint64_t seed) {
     auto cmd = fmt::format("dbgsim sweep {} --seeds {}..{} --swarm", shell_quote(args.file), seed,
@@ -329,16 +376,18 @@ int sweep(const sweep_args& args) {
     return cmd;
   };
 
-  // Groups, in order of their first seed.
+  // Groups, in order of their first seed; all a sweep keeps (a few per signature, not per seed).
   struct group {
     std::string signature;
-    std::vector<std::uint64_t> seeds;
+    std::uint64_t count = 0;
+    std::uint64_t first_seed = 0;
     std::string first;
   };
   std::vector<group> groups;
   std::map<std::string, std::size_t> by_signature;
-  std::size_t failed = 0;
-  for (const auto& r : *results) {
+  std::uint64_t failed = 0, runs = 0;
+  auto take = [&](const seed_result& r) {
+    ++runs;
     if (args.verbose) {
       std::cout << fmt::format("seed {}: {}{}\n", r.seed, r.passed ? "PASS" : "FAIL",
                                r.passed ? "" : "  " + r.first);
@@ -347,27 +396,29 @@ int sweep(const sweep_args& args) {
           std::cout << "    swarm: " << c << '\n';
     }
     if (r.passed)
-      continue;
+      return;
     ++failed;
     auto [it, fresh] = by_signature.emplace(r.signature, groups.size());
     if (fresh)
-      groups.push_back({r.signature, {}, r.first});
-    groups[it->second].seeds.push_back(r.seed);
+      groups.push_back({r.signature, 0, r.seed, r.first});
+    ++groups[it->second].count;
+  };
+
+  const auto jobs = static_cast<unsigned>(
+      std::min<std::uint64_t>(args.jobs, std::max<std::uint64_t>(seeds.count, 1)));
+  try {
+    if (!run_workers(s, seeds, jobs, args.swarm, *bug, args.max_steps, take))
+      return exit_bad_input;  // A worker that died is an error of the sweep, not a finding.
+  } catch (const std::exception& e) {
+    std::cerr << printable(args.file) << ": cannot run: " << e.what() << '\n';
+    return exit_bad_input;
   }
 
-  if (!args.out_dir.empty() && !groups.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(args.out_dir, ec);
-    if (ec) {
-      std::cerr << "dbgsim sweep: cannot create " << args.out_dir << ": " << ec.message() << '\n';
-      return exit_bad_input;
-    }
-  }
   const auto stem = std::filesystem::path(args.file).stem().string();
   for (const auto& g : groups) {
-    const auto seed = g.seeds.front();
-    std::cout << fmt::format("FAIL {}: {} seed{}, first seed {}\n", g.signature, g.seeds.size(),
-                             g.seeds.size() == 1 ? "" : "s", seed);
+    const auto seed = g.first_seed;
+    std::cout << fmt::format("FAIL {}: {} seed{}, first seed {}\n", g.signature, g.count,
+                             g.count == 1 ? "" : "s", seed);
     std::cout << "    " << g.first << '\n';
     std::cout << "    replay: "
               << (args.swarm ? swarm_replay(seed) : replay_command(args.file, seed, *bug)) << '\n';
@@ -391,18 +442,17 @@ int sweep(const sweep_args& args) {
           g.first);
       for (const auto& c : choices)
         comment += "\nswarm: " + c;
-      std::ofstream out(path, std::ios::binary);
-      if (out)
-        write_scenario(out, repro, comment);
-      if (!out) {
-        std::cerr << "dbgsim sweep: cannot write " << path << '\n';
+      std::ostringstream out;
+      write_scenario(out, repro, comment);
+      if (auto err = io::write_output(path, out.str())) {
+        std::cerr << "dbgsim sweep: " << *err << '\n';
         return exit_bad_input;
       }
       std::cout << "    written: " << path << "  (replay: " << replay_command(path, seed, *bug)
                 << ")\n";
     }
   }
-  std::cout << fmt::format("{} runs, {} failed\n", results->size(), failed);
+  std::cout << fmt::format("{} runs, {} failed\n", runs, failed);
   return failed == 0 ? exit_ok : exit_failed;
 }
 
@@ -427,6 +477,9 @@ command_fn add_sweep_command(CLI::App& app) {
   sub->add_option("--mutant", args->mutant_name, mutant_help());
   sub->add_option("--out", args->out_dir,
                   "Write each failure signature's first seed as a scenario file into DIR");
+  sub->add_option("--max-steps", args->max_steps,
+                  "The run budget of each seed's run, as `run --max-steps`; used up: exit 2")
+      ->check(CLI::NonNegativeNumber);
   sub->add_flag("--verbose,-v", args->verbose, "Print every seed's result (and swarm choice)");
   return [args] { return sweep(*args); };
 }

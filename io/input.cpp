@@ -54,7 +54,9 @@ std::variant<std::string, read_error> read_input(const std::string& path, std::s
   if (::stat(path.c_str(), &st) != 0)
     return os_error(path, "cannot open");
   if (!S_ISREG(st.st_mode))
-    return read_error{path + ": is " + kind_of(st.st_mode) + ", not a regular file"};
+    return read_error{path + ": is " + kind_of(st.st_mode) + ", not a regular file" +
+                      (S_ISDIR(st.st_mode) ? "; give one file in it" : "") +
+                      "; to read a pipe or device, give - and redirect it to standard input"};
   const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0)
     return os_error(path, "cannot open");

@@ -1,6 +1,7 @@
 #include "report/chart.hpp"
 
 #include "protocol/hresult.hpp"
+#include "report/xml.hpp"
 
 #include <fmt/format.h>
 
@@ -22,19 +23,8 @@ constexpr double row = 13;          // One line of text: labels at one instant s
 constexpr double min_step = 5;      // Events at distinct times never overlap.
 constexpr double max_step = 48;     // Longer quiet spans are cut and labelled.
 
-std::string escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+// The chart's text: XML 1.0 escaping (report/xml.hpp), shared with the JUnit report.
+std::string escape(std::string_view s) { return xml_escape(s); }
 
 // `whole` units and a fraction of `digits` decimal places, trailing zeros dropped ("9.022").
 std::string decimal(std::int64_t value, std::int64_t unit, int digits) {

@@ -6,26 +6,6 @@
 
 namespace dbgsim {
 
-std::string xml_escape(const std::string& text) {
-  std::string out;
-  for (unsigned char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default:
-        // Control characters are not allowed in XML 1.0; tabs and newlines are.
-        if (c < 0x20 && c != '\n' && c != '\t')
-          out += '?';
-        else
-          out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
-
 void write_junit(std::ostream& out, const std::string& suite, const std::vector<junit_case>& cases) {
   std::size_t failures = 0;
   double total = 0;

@@ -2,6 +2,8 @@
 // per failure group of a sweep), with the failure's headline, kind and full text.
 #pragma once
 
+#include "report/xml.hpp"
+
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -28,7 +30,5 @@ struct junit_case {
 /// Writes one test suite named `suite` with `cases` as a JUnit XML document.
 void write_junit(std::ostream& out, const std::string& suite, const std::vector<junit_case>& cases);
 
-/// `text` escaped for XML 1.0 attribute or element content.
-std::string xml_escape(const std::string& text);
 
 }  // namespace dbgsim

@@ -57,7 +57,8 @@ struct player::impl {
       : s(sc),
         opts(o),
         seed(o.seed.value_or(sc.seed)),
-        w(sc.topo, seed, world_options{o.bug, o.keep_trace, o.make_engine, o.make_server}) {
+        w(sc.topo, seed, world_options{o.bug, o.keep_trace, o.make_engine, o.make_server,
+                                       o.max_steps.value_or(default_budget(sc))}) {
     for (const auto& l : sc.topo.links) {
       const auto a = w.machine_of(l.a), b = w.machine_of(l.b);
       links[{a, b}] = l.a_to_b;
@@ -461,6 +462,10 @@ run_report player::report() const {
   if (impl_->opts.keep_trace)
     r.events = impl_->w.events();
   return r;
+}
+
+std::uint64_t default_budget(const scenario& s) {
+  return default_base_steps + default_steps_per_step * static_cast<std::uint64_t>(s.steps.size());
 }
 
 run_report run_scenario(const scenario& s, const run_options& options) {

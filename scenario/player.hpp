@@ -18,6 +18,14 @@ namespace dbgsim {
 
 class world;
 
+/// The run budget unless run_options::max_steps (`--max-steps`) says otherwise: steps (due
+/// timers and world actions) per run, settling included: 2,000,000 plus 1,000 per step of the
+/// scenario. The scenarios of scenarios/ take at most a few thousand; a connect, with its
+/// keepalives until the end of settling, about 200; a 1 µs keepalive for a simulated minute
+/// about sixty million.
+inline constexpr std::uint64_t default_base_steps = 2'000'000;
+inline constexpr std::uint64_t default_steps_per_step = 1'000;
+
 /// How to run a scenario.
 struct run_options {
   std::optional<std::uint64_t> seed;  ///< Overrides the file's seed.
@@ -27,6 +35,9 @@ struct run_options {
                                       ///< and run the oracle's end-of-run checks.
   engine_factory make_engine{};       ///< Who the engines are (world_options); empty: reference.
   server_factory make_server{};       ///< Who the servers are (world_options); empty: reference.
+  /// The run budget (world_options::max_steps); 0: no limit; none: default_budget(). Used up:
+  /// the world throws run_budget_exceeded.
+  std::optional<std::uint64_t> max_steps;
 };
 
 /// A step that did not come out as the file said.
@@ -83,6 +94,9 @@ private:
   struct impl;
   std::unique_ptr<impl> impl_;
 };
+
+/// The default run budget of `s`: default_base_steps + default_steps_per_step per step.
+std::uint64_t default_budget(const scenario& s);
 
 /// Loads nothing and runs `s` from start to finish.
 run_report run_scenario(const scenario& s, const run_options& options = {});

@@ -7,6 +7,7 @@
 // driven by the format, so an alias graph is never expanded beyond what the format can hold.
 #include "scenario/scenario.hpp"
 
+#include "protocol/codec.hpp"
 #include "protocol/hresult.hpp"
 #include "protocol/transport.hpp"
 #include "scenario_files/loader.hpp"
@@ -20,10 +21,12 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string_view>
@@ -35,6 +38,10 @@ namespace {
 
 /// Most YAML nodes one load visits; an alias graph ("billion laughs") stops here.
 constexpr std::size_t max_nodes = 1'000'000;
+
+/// Deepest nesting of lists and maps (flow or block) a file may have; yaml-cpp's own limit
+/// (DepthGuard, about 500) would otherwise answer with a bare "YAML: ..." message.
+constexpr std::size_t max_nesting = 400;
 
 /// Longest duration a file may give: 10^12 µs, about 11.6 days of simulated time.
 constexpr std::int64_t max_duration_us = 1'000'000'000'000;
@@ -210,6 +217,45 @@ std::variant<sim_time, std::string> parse_duration(std::string_view t) {
   return sim_time{us};
 }
 
+/// The character at byte `i` of `s`, for messages: "U+00A0 (a space or separator)", "the
+/// control character 0x0d", "the invalid UTF-8 byte 0xff".
+std::string fmt_hex(const char* prefix, unsigned char b) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%02x", b);
+  return prefix + std::string(buf);
+}
+
+std::string describe_char(const std::string& s, std::size_t i) {
+  const auto b = static_cast<unsigned char>(s[i]);
+  if (b < 0x20 || b == 0x7f)
+    return fmt_hex("the control character 0x", b);
+  if (b == 0x20)
+    return "a space";
+  std::size_t len = b >= 0xf0 && b <= 0xf4 ? 4 : b >= 0xe0 ? 3 : b >= 0xc2 && b < 0xe0 ? 2 : 0;
+  if (len == 0 || i + len > s.size())
+    return fmt_hex("the invalid UTF-8 byte 0x", b);
+  std::uint32_t cp = len == 2 ? b & 0x1f : len == 3 ? b & 0x0f : b & 0x07;
+  for (std::size_t k = 1; k < len; ++k) {
+    const auto c = static_cast<unsigned char>(s[i + k]);
+    if ((c & 0xc0) != 0x80)
+      return fmt_hex("the invalid UTF-8 byte 0x", b);
+    cp = (cp << 6) | (c & 0x3f);
+  }
+  if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+    return fmt_hex("the invalid UTF-8 byte 0x", b);
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "U+%04X", static_cast<unsigned>(cp));
+  const bool space = cp == 0x85 || cp == 0xa0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200a) ||
+                     cp == 0x2028 || cp == 0x2029 || cp == 0x202f || cp == 0x205f || cp == 0x3000;
+  const bool format = cp == 0xad || (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x202a && cp <= 0x202e) ||
+                      (cp >= 0x2060 && cp <= 0x206f) || cp == 0xfeff;
+  const bool control = cp >= 0x80 && cp < 0xa0;
+  return std::string(buf) + (space     ? " (a space or line separator)"
+                             : format  ? " (an invisible format character)"
+                             : control ? " (a control character)"
+                                       : " (not ASCII)");
+}
+
 /// What kind of YAML node this is, for "expected X, found Y" messages.
 std::string kind_of(const YAML::Node& n) {
   switch (n.Type()) {
@@ -250,15 +296,23 @@ public:
   void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
                        YAML::EmitterStyle::value) override {
     count(mark);
+    enter(mark);
   }
-  void OnSequenceEnd() override {}
+  void OnSequenceEnd() override { --depth_; }
   void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
                   YAML::EmitterStyle::value) override {
     count(mark);
+    enter(mark);
   }
-  void OnMapEnd() override {}
+  void OnMapEnd() override { --depth_; }
 
 private:
+  void enter(const YAML::Mark& mark) {
+    if (++depth_ > max_nesting)
+      throw prepass_stop{mark, "nested too deeply: more than " + std::to_string(max_nesting) +
+                                   " levels of lists and maps"};
+  }
+  std::size_t depth_ = 0;
   void count(const YAML::Mark& mark) {
     if (++nodes_ > max_nodes)
       throw prepass_stop{mark, "the file has more than " + std::to_string(max_nodes) +
@@ -267,6 +321,99 @@ private:
   std::size_t nodes_ = 0;
   std::size_t documents_ = 0;
 };
+
+/// Where the text's flow collections (`[`, `{`) first nest deeper than max_nesting, read from
+/// the bytes before yaml-cpp sees them: its scanner queues every token of an unclosed flow
+/// collection before it hands out the first (4 MiB of `[` took about 1 GB). Quoted strings and
+/// comments are skipped; a bracket inside a plain or block scalar may count, which errs on the
+/// side of refusing (no real scenario comes near the limit). 1-based line and column.
+std::optional<source_pos> flow_too_deep(std::string_view text) {
+  std::size_t depth = 0, line = 1, col = 0;
+  char quote = 0;        // '"' or '\'' inside a quoted scalar.
+  bool comment = false;  // Inside a comment, until the end of the line.
+  char prev = '\n';      // The previous character (a line start counts as whitespace).
+  auto token_start = [&] {
+    return prev == '\n' || prev == ' ' || prev == '\t' || prev == '\r' || prev == '[' ||
+           prev == '{' || prev == ',' || prev == ':';
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    ++col;
+    if (c == '\n') {
+      ++line;
+      col = 0;
+      comment = false;
+      prev = c;
+      continue;
+    }
+    if (comment) {
+      prev = c;
+      continue;
+    }
+    if (quote == '"') {
+      if (c == '\\' && i + 1 < text.size() && text[i + 1] != '\n') {
+        ++i;
+        ++col;
+      } else if (c == '"') {
+        quote = 0;
+      }
+      prev = c;
+      continue;
+    }
+    if (quote == '\'') {
+      if (c == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
+        ++i;
+        ++col;
+      } else if (c == '\'') {
+        quote = 0;
+      }
+      prev = c;
+      continue;
+    }
+    if (c == '#' && (prev == '\n' || prev == ' ' || prev == '\t')) {
+      comment = true;
+    } else if ((c == '"' || c == '\'') && token_start()) {
+      quote = c;
+    } else if ((c == '[' || c == '{') && (depth > 0 || token_start())) {
+      if (++depth > max_nesting)
+        return source_pos{static_cast<int>(line), static_cast<int>(col)};
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+    prev = c;
+  }
+  return std::nullopt;
+}
+
+/// The first byte YAML text cannot hold, read before yaml-cpp sees it (which turns a NUL into
+/// other bytes and reads a lone CR as no line break at all): a control character other than
+/// tab, LF and CR, or a CR not followed by LF. The place (1-based) and what to do about it.
+std::optional<std::pair<source_pos, std::string>> bad_byte(std::string_view text) {
+  int line = 1, col = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    ++col;
+    if (c == '\n') {
+      ++line;
+      col = 0;
+      continue;
+    }
+    if (c == '\r') {
+      if (i + 1 < text.size() && text[i + 1] == '\n')
+        continue;
+      return std::pair{source_pos{line, col},
+                       std::string("a CR line end without LF (old Mac line ends); write the file "
+                                   "with LF or CRLF line ends")};
+    }
+    if ((c < 0x20 && c != '\t') || c == 0x7f) {
+      return std::pair{source_pos{line, col},
+                       fmt_hex("the control character 0x", c) + (c == 0 ? " (NUL)" : "") +
+                           " in the text; YAML cannot hold it raw: write it as an escape in a "
+                           "double-quoted string (\"\\x" + fmt_hex("", c) + "\")"};
+    }
+  }
+  return std::nullopt;
+}
 
 class loader;
 
@@ -381,14 +528,35 @@ public:
     return n.Scalar();
   }
 
-  /// A name of the topology (engine, server, machine): non-empty, no spaces or control bytes.
+  /// A name of the topology (engine, server, machine): non-empty printable ASCII without
+  /// spaces (0x21-0x7E), so that two names that print alike are the same name: no NBSP, no
+  /// zero-width, bidi or other format characters, no homoglyphs (docs/scenario-format.md).
   std::string name(const YAML::Node& n, const std::string& what) {
     auto s = scalar(n, what, "a name");
     if (s.empty())
       fail(n, what + ": a name cannot be empty");
-    for (unsigned char c : s)
-      if (c <= 0x20 || c == 0x7f)
-        fail(n, what + ": the name " + show(s) + " has a space or a control character");
+    if (s.size() > protocol::max_string_size)
+      fail(n, what + ": a name of " + std::to_string(s.size()) + " bytes is too long (at most " +
+                  std::to_string(protocol::max_string_size) + ", the protocol's string limit)");
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      const auto c = static_cast<unsigned char>(s[i]);
+      if (c > 0x20 && c < 0x7f)
+        continue;
+      fail(n, what + ": the name " + show(s) + " has " + describe_char(s, i) + " at byte " +
+                  std::to_string(i + 1) +
+                  "; a name is printable ASCII (letters, digits, punctuation), without spaces");
+    }
+    return s;
+  }
+
+  /// A string the protocol carries (an executable name, a command line, a description):
+  /// at most max_string_size bytes, or the run would send frames its own decoder drops.
+  std::string wire_string(const YAML::Node& n, const std::string& what) {
+    auto s = scalar(n, what);
+    if (s.size() > protocol::max_string_size)
+      fail(n, what + ": " + std::to_string(s.size()) + " bytes is too long: the protocol carries "
+                  "at most " + std::to_string(protocol::max_string_size) +
+                  " bytes per string (max_string_size, docs/protocol.md)");
     return s;
   }
 
@@ -699,9 +867,14 @@ void loader::read_machines(const YAML::Node& n, topology& topo) {
         auto pid_node = pm.need("pid");
         proc.pid = static_cast<std::uint32_t>(integer(pid_node, "process `pid`", UINT32_MAX));
         pid_pos_.back().push_back(pos_of(pid_node));
-        proc.exe = scalar(pm.need("exe"), "process `exe`");
+        proc.exe = wire_string(pm.need("exe"), "process `exe`");
         if (auto d = pm.find("description"))
-          proc.description = scalar(*d, "process `description`");
+          proc.description = wire_string(*d, "process `description`");
+        if (spec.processes.size() == protocol::max_pid_count)
+          fail(p, "machine " + show(spec.name) + ": more than " +
+                      std::to_string(protocol::max_pid_count) +
+                      " processes; a process list carries at most that many pids "
+                      "(max_pid_count, docs/protocol.md)");
         spec.processes.push_back(std::move(proc));
       }
     }
@@ -895,7 +1068,7 @@ step_action loader::read_action(action_kind kind, const YAML::Node& n) {
     action::find_process a;
     a.engine = eng(m);
     a.handle = hnd(m);
-    a.exe = scalar(m.need("exe"), what + " `exe`");
+    a.exe = wire_string(m.need("exe"), what + " `exe`");
     if (auto v = m.find("only_match"))
       a.only_match = boolean(*v, what + " `only_match`");
     a.as = binding(m, true);
@@ -914,7 +1087,7 @@ step_action loader::read_action(action_kind kind, const YAML::Node& n) {
     action::create_process a;
     a.engine = eng(m);
     a.handle = hnd(m);
-    a.command_line = scalar(m.need("command_line"), what + " `command_line`");
+    a.command_line = wire_string(m.need("command_line"), what + " `command_line`");
     a.as = binding(m, true);
     return a;
   }
@@ -1203,6 +1376,11 @@ scenario loader::load(const std::string& text) {
   if (text.size() > max_scenario_bytes)
     fail(source_pos{}, "the file has " + std::to_string(text.size()) + " bytes; at most " +
                            std::to_string(max_scenario_bytes) + " are read");
+  if (auto bad = bad_byte(text))
+    fail(bad->first, bad->second);
+  if (auto deep = flow_too_deep(text))
+    fail(*deep, "nested too deeply: more than " + std::to_string(max_nesting) +
+                    " levels of `[` and `{`");
   {
     std::istringstream in(text);
     YAML::Parser parser(in);

@@ -3,7 +3,9 @@
 #include "protocol/transport.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
+#include <tuple>
 #include <utility>
 
 namespace dbgsim {
@@ -106,19 +108,86 @@ std::optional<topology_problem> validate(const topology& t) {
     if (!t.engines[i].machine.empty())
       if (auto p = conflict(t.engines[i].machine, {part::engine, i, 0, field::machine}))
         return p;
-  // Two servers on one machine differ by port or pipe.
-  std::map<std::pair<std::string, std::string>, std::size_t> endpoints;
+  // Two servers on one machine differ by port or pipe. Ports collide when their ranges
+  // overlap (`port=5000:5010` holds 5005); pipe and COM port names collide regardless of case,
+  // as Windows compares them (`COM1` is `com1` and `COM01`, pipe `Debug` is `DEBUG`).
+  struct bound {
+    std::string machine;
+    protocol::transport_kind kind;
+    unsigned lo = 0, hi = 0;  // tcp and ssl: the ports held.
+    std::string folded;       // npipe, spipe and com: the name in lower case.
+    std::size_t index = 0;
+  };
+  auto fold = [](std::string t) {
+    for (auto& c : t)
+      if (c >= 'A' && c <= 'Z')
+        c = static_cast<char>(c - 'A' + 'a');
+    return t;
+  };
+  auto port_text = [](const bound& b) {
+    return b.lo == b.hi ? std::to_string(b.lo) : std::to_string(b.lo) + ":" + std::to_string(b.hi);
+  };
+  using protocol::transport_kind;
+  auto is_port = [](transport_kind k) { return k == transport_kind::tcp || k == transport_kind::ssl; };
+  auto is_pipe = [](transport_kind k) { return k == transport_kind::npipe || k == transport_kind::spipe; };
+  // By machine, then by the first port or folded name, so that a clash is found by a lookup.
+  std::map<std::string, std::map<unsigned, bound>> ports;  // machine → low port → server
+  std::map<std::tuple<std::string, bool, std::string>, bound> names_at;  // machine, pipe?, name
   for (std::size_t i = 0; i < t.servers.size(); ++i) {
     const auto& s = t.servers[i];
-    const auto endpoint = protocol::endpoint_of(
-        std::get<protocol::transport_options>(protocol::parse_server_options(s.listen)));
-    const auto machine = machine_of(s);
-    if (auto [it, fresh] = endpoints.emplace(std::pair{machine, endpoint}, i); !fresh)
+    const auto opts =
+        std::get<protocol::transport_options>(protocol::parse_server_options(s.listen));
+    bound b;
+    b.machine = machine_of(s);
+    b.kind = opts.kind;
+    b.index = i;
+    const bound* clash = nullptr;
+    std::string at;
+    if (is_port(opts.kind)) {
+      b.lo = opts.port.value_or(0);
+      b.hi = opts.port_high.value_or(b.lo);
+      auto& mine = ports[b.machine];
+      // The range starting at or below b.hi with the highest start is the only one that can
+      // overlap b, as ranges already held do not overlap each other.
+      auto it = mine.upper_bound(b.hi);
+      if (it != mine.begin() && std::prev(it)->second.hi >= b.lo)
+        clash = &std::prev(it)->second;
+      if (clash) {
+        at = (clash->lo == b.lo && clash->hi == b.hi)
+                 ? "tcp:" + port_text(b)
+                 : "overlapping ports (tcp:" + port_text(*clash) + " and tcp:" + port_text(b) + ")";
+      } else {
+        mine.emplace(b.lo, b);
+      }
+    } else {
+      const auto name = is_pipe(opts.kind) ? opts.pipe.value_or("") : opts.com_port.value_or("");
+      b.folded = fold(name);
+      if (!is_pipe(opts.kind)) {
+        // COM01 is COM1: the number after "com" without its leading zeros.
+        const auto digits = b.folded.find_first_not_of('0', 3);
+        b.folded = "com" + (digits == std::string::npos ? std::string("0") : b.folded.substr(digits));
+      }
+      auto key = std::tuple{b.machine, is_pipe(opts.kind), b.folded};
+      auto it = names_at.find(key);
+      const auto prefix = is_pipe(opts.kind) ? std::string("npipe:") : std::string("com:");
+      if (it != names_at.end()) {
+        clash = &it->second;
+        const auto theirs = protocol::endpoint_of(std::get<protocol::transport_options>(
+            protocol::parse_server_options(t.servers[clash->index].listen)));
+        const auto mine_ep = prefix + name;
+        at = theirs == mine_ep ? mine_ep
+                               : theirs + " and " + mine_ep +
+                                     " (Windows compares pipe and COM port names regardless of case)";
+      } else {
+        names_at.emplace(key, b);
+      }
+    }
+    if (clash)
       return problem({part::server, i, 0, field::listen},
-                     "servers " + show(t.servers[it->second].name) + " and " + show(s.name) +
-                         " both listen at " + endpoint + " on machine " + show(machine) +
+                     "servers " + show(t.servers[clash->index].name) + " and " + show(s.name) +
+                         " both listen at " + at + " on machine " + show(b.machine) +
                          "; two servers on one machine differ by port or pipe",
-                     topology_place{part::server, it->second, 0, field::listen});
+                     topology_place{part::server, clash->index, 0, field::listen});
   }
   // One link per pair of machines.
   std::map<std::pair<std::string, std::string>, std::size_t> pairs;

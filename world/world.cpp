@@ -42,6 +42,12 @@ caf::actor_system_config& testing_config(caf::actor_system_config& cfg) {
   return cfg;
 }
 
+std::string seconds_of(sim_time t) {
+  const auto us = t.count();
+  auto frac = std::to_string(us % 1000000);
+  return std::to_string(us / 1000000) + "." + std::string(6 - frac.size(), '0') + frac + "s";
+}
+
 std::pair<std::string, std::string> ordered(const std::string& a, const std::string& b) {
   return a <= b ? std::pair{a, b} : std::pair{b, a};
 }
@@ -128,6 +134,7 @@ struct world::impl final : environment {
       server_entry entry;
       entry.config = cfg;
       entry.endpoint = protocol::endpoint_of(cfg.listen);
+      by_endpoint[{cfg.machine, entry.endpoint}].insert(s.name);
       servers.emplace(s.name, std::move(entry));
       if (s.start.count() == 0) {
         start_incarnation(s.name);
@@ -206,22 +213,29 @@ struct world::impl final : environment {
     return i == engines.end() ? std::string{} : i->second.machine;
   }
 
+  /// The running server at an endpoint, through the index (a scan of every server made 20,000
+  /// start_server steps quadratic); servers.end() when none runs there.
+  auto running_at(const std::string& machine_name, const std::string& endpoint) const {
+    auto at = by_endpoint.find({machine_name, endpoint});
+    if (at != by_endpoint.end())
+      for (const auto& name : at->second)  // In name order, as the scan was.
+        if (auto s = servers.find(name); s != servers.end() && s->second.running)
+          return s;
+    return servers.end();
+  }
+
   server_handle server_at(const std::string& machine_name,
                           const std::string& endpoint) const override {
-    for (auto& [name, s] : servers)
-      if (s.running && s.config.machine == machine_name && s.endpoint == endpoint)
-        return s.incarnations.back();
-    return {};
+    auto s = running_at(machine_name, endpoint);
+    return s == servers.end() ? server_handle{} : s->second.incarnations.back();
   }
 
   std::uint64_t next_frame_id() override { return ++frames; }
 
   std::string server_name_at(const std::string& machine_name,
                              const std::string& endpoint) const override {
-    for (auto& [name, s] : servers)
-      if (s.running && s.config.machine == machine_name && s.endpoint == endpoint)
-        return name;
-    return {};
+    auto s = running_at(machine_name, endpoint);
+    return s == servers.end() ? std::string{} : s->first;
   }
 
   engine_handle engine_named(const std::string& name) const override {
@@ -252,6 +266,7 @@ struct world::impl final : environment {
     server_entry entry;
     entry.config = cfg;
     entry.endpoint = endpoint;
+    by_endpoint[{machine_name, endpoint}].insert(name);
     servers.emplace(name, std::move(entry));
     start_incarnation(name);
     return protocol::S_OK;
@@ -371,6 +386,8 @@ struct world::impl final : environment {
       const auto next = std::min(timer, action);
       if (next > t)
         break;
+      if (options.max_steps != 0 && ++steps > options.max_steps)
+        throw run_budget_exceeded(options.max_steps, next);
       set_time(next);
       if (action <= timer) {
         auto node = actions.extract(actions.begin());
@@ -415,6 +432,8 @@ struct world::impl final : environment {
   std::shared_ptr<std::uint32_t> next_pid = std::make_shared<std::uint32_t>(1000);
   std::map<std::string, engine_entry> engines;
   std::map<std::string, server_entry> servers;
+  /// Every server by (machine, endpoint), running or not: server_at's index.
+  std::map<std::pair<std::string, std::string>, std::set<std::string>> by_endpoint;
   std::map<std::pair<std::string, std::string>, link_handle> links;
   std::map<std::string, std::uint64_t> started_by;
   std::map<std::string, std::function<engine_view()>> engine_views;
@@ -428,7 +447,16 @@ struct world::impl final : environment {
   world* owner = nullptr;
   bool draining = false;
   std::uint64_t frames = 0;
+  std::uint64_t steps = 0;  ///< Steps taken by run_until (the run budget counts them).
 };
+
+run_budget_exceeded::run_budget_exceeded(std::uint64_t b, sim_time t)
+    : std::runtime_error("the run budget of " + std::to_string(b) +
+                         " steps is used up at simulated time " + seconds_of(t) +
+                         " (a keepalive or timer far shorter than the run?); "
+                         "raise it with --max-steps N, or 0 for no limit"),
+      budget(b),
+      at(t) {}
 
 world::world(topology topo, std::uint64_t seed, world_options options)
     : impl_(std::make_unique<impl>(std::move(topo), seed, options)) {
@@ -617,6 +645,8 @@ server_view world::inspect_server(const std::string& server) const {
 const std::vector<event>& world::events() const { return impl_->trace; }
 
 std::size_t world::event_count() const { return impl_->recorded; }
+
+std::uint64_t world::steps_taken() const { return impl_->steps; }
 
 std::size_t world::event_count(event_kind k) const {
   return impl_->per_kind[static_cast<std::size_t>(k)];

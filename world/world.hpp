@@ -20,6 +20,7 @@
 #include <iosfwd>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,18 @@ struct world_options {
   bool keep_trace = true;     ///< Keep every event (for writing the trace); the oracle runs anyway.
   engine_factory make_engine{};  ///< Spawns every engine; empty: the reference engine.
   server_factory make_server{};  ///< Spawns every server incarnation; empty: the reference server.
+  /// The run budget: how many steps (each a due timer or world action that advances the run)
+  /// the world may take in all; 0: no limit. Taking one more throws run_budget_exceeded.
+  std::uint64_t max_steps = 0;
+};
+
+/// The world took more steps than world_options::max_steps allows (a scenario that would run
+/// for hours, such as a 1 µs keepalive under a long lease).
+class run_budget_exceeded : public std::runtime_error {
+public:
+  run_budget_exceeded(std::uint64_t budget, sim_time at);
+  std::uint64_t budget;  ///< The budget that was used up.
+  sim_time at;           ///< Simulated time when it was.
 };
 
 /// A running simulation.
@@ -104,6 +117,8 @@ public:
   const std::vector<event>& events() const;
   /// How many events were recorded.
   std::size_t event_count() const;
+  /// How many steps (due timers and world actions) the world has taken (see max_steps).
+  std::uint64_t steps_taken() const;
   /// How many events of one kind were recorded (kept or not).
   std::size_t event_count(event_kind k) const;
   /// Writes the trace as JSON lines.

@@ -84,6 +84,166 @@ else
   passed=$((passed + 1))
 fi
 
+# A run budget: a 1 us keepalive under a long lease would run for hours; it stops with an error
+# naming the file and the budget (exit 2), in seconds.
+cat >"$tmp/keepalive.yaml" <<'YAML'
+name: keepalive storm
+defaults: { keepalive: 1us, lease: 1000000s }
+servers: [ { name: srv, machine: t, listen: "tcp:port=1" } ]
+engines: [ { name: eng, machine: w } ]
+steps:
+  - at: 0ms
+    connect: { engine: eng, options: "tcp:server=t,port=1", as: h }
+YAML
+expect "run budget" 2 "keepalive.yaml: cannot run: the run budget of 2001000 steps is used up" -- \
+  "$dbgsim" run "$tmp/keepalive.yaml"
+expect "run --max-steps" 2 "the run budget of 10 steps is used up" -- \
+  "$dbgsim" run "$scenario" --max-steps 10
+expect "run --max-steps -1" 2 "max-steps" -- "$dbgsim" run "$scenario" --max-steps -1
+expect "sweep budget" 2 "seed 1: cannot run: the run budget of 1000 steps" -- \
+  "$dbgsim" sweep "$tmp/keepalive.yaml" --seeds 1..4 --max-steps 1000
+expect "sweep -j2 budget" 2 "the run budget of 1000 steps" -- \
+  "$dbgsim" sweep "$tmp/keepalive.yaml" --seeds 1..4 -j2 --max-steps 1000
+
+# Sweep: --out is checked before anything runs; a worker that is killed is an error (exit 2).
+: >"$tmp/plainfile"
+expect "sweep --out a file" 2 "--out $tmp/plainfile: cannot create the folder" -- \
+  "$dbgsim" sweep "$scenario" --seeds 1..100000000 --out "$tmp/plainfile"
+"$dbgsim" sweep "$scenario" --seeds 1..100000000 -j2 >"$tmp/sweep.out" 2>"$tmp/sweep.err" &
+sweep_pid=$!
+sleep 2
+worker=$(ps -o pid= --ppid "$sweep_pid" | head -1 | tr -d ' ')
+[ -n "$worker" ] && kill -KILL "$worker"
+timeout 20 tail --pid="$sweep_pid" -f /dev/null
+kill "$sweep_pid" 2>/dev/null  # Only if it is still running (the test then fails).
+wait "$sweep_pid"
+rc=$?
+if [ "$rc" -ne 2 ] || ! grep -q "was killed by signal 9" "$tmp/sweep.err"; then
+  echo "FAIL sweep with a killed worker: exit $rc (want 2), stderr: $(head -c 300 "$tmp/sweep.err")"
+  failed=$((failed + 1))
+else
+  passed=$((passed + 1))
+fi
+# A sweep of 10^8 seeds streams them: memory stays flat (the seed vector alone was 800 MB).
+(ulimit -v 400000; timeout 5 "$dbgsim" sweep "$scenario" --seeds 1..100000000 >/dev/null 2>&1)
+rc=$?
+if [ "$rc" -ne 124 ]; then
+  echo "FAIL sweep of 10^8 seeds under 400 MB: exit $rc (want 124, still running at 5 s)"
+  failed=$((failed + 1))
+else
+  passed=$((passed + 1))
+fi
+
+# YAML nesting: 4 MiB of `[` is refused at once, with the place, without the memory.
+head -c 4194000 /dev/zero | tr '\0' '[' >"$tmp/deep.yaml"
+(ulimit -v 300000; timeout 20 "$dbgsim" check "$tmp/deep.yaml" >/dev/null 2>"$tmp/deep.err")
+rc=$?
+if [ "$rc" -ne 2 ] || ! grep -qF "deep.yaml:1:401: nested too deeply" "$tmp/deep.err"; then
+  echo "FAIL 4 MiB of [: exit $rc (want 2), stderr: $(head -c 300 "$tmp/deep.err")"
+  failed=$((failed + 1))
+else
+  passed=$((passed + 1))
+fi
+{
+  echo "name: x"
+  echo "description:"
+  indent=""
+  for _ in $(seq 400); do indent="$indent "; echo "${indent}k:"; done
+  echo "${indent} k: v"
+} >"$tmp/block401.yaml"
+expect "block nesting 401" 2 "nested too deeply: more than 400 levels" -- "$dbgsim" check "$tmp/block401.yaml"
+{
+  printf 'name: x\ndescription: '
+  head -c 399 /dev/zero | tr '\0' '['
+  head -c 399 /dev/zero | tr '\0' ']'
+  echo
+} >"$tmp/flow399.yaml"
+expect "flow nesting 399" 2 "\`description\`: expected a string, found a list" -- "$dbgsim" check "$tmp/flow399.yaml"
+
+# Names: printable ASCII without spaces; anything else is refused at its place.
+for ch in '\xc2\xa0' '\xe2\x80\xa8' '\xe2\x80\x8b' '\xe2\x80\xae' '\xef\xbb\xbf' '\xe3\x80\x80' \
+          '\xc2\x85' '\\x01' '\\t' '\xd0\xb0' '\xff'; do
+  printf 'name: x\nservers:\n  - name: "s%b"\n    listen: "tcp:port=1"\n' "$ch" >"$tmp/name.yaml"
+  expect "server name with $ch" 2 "name.yaml:3:11: server \`name\`: the name" -- "$dbgsim" check "$tmp/name.yaml"
+done
+printf 'name: x\nservers:\n  - name: s\xe2\x80\xaex\n    listen: "tcp:port=1"\n' >"$tmp/name.yaml"
+expect "bidi override named" 2 "has U+202E (an invisible format character) at byte 2" -- \
+  "$dbgsim" check "$tmp/name.yaml"
+
+# Protocol limits at load: strings over 4096 bytes, more than 8192 processes on a machine.
+long=$(head -c 4097 /dev/zero | tr '\0' 'a')
+printf 'name: x\nmachines:\n  - name: m\n    processes:\n      - { pid: 4, exe: %s }\n' "$long" >"$tmp/exe.yaml"
+expect "exe over 4096 bytes" 2 "exe.yaml:5:24: process \`exe\`: 4097 bytes is too long" -- \
+  "$dbgsim" check "$tmp/exe.yaml"
+printf 'name: x\nengines: [ { name: e } ]\nsteps:\n  - at: 0ms\n    create_process: { engine: e, handle: 0, command_line: %s }\n' \
+  "$long" >"$tmp/cmd.yaml"
+expect "command line over 4096 bytes" 2 "command_line\`: 4097 bytes is too long" -- \
+  "$dbgsim" check "$tmp/cmd.yaml"
+{
+  printf 'name: x\nmachines:\n  - name: m\n    processes:\n'
+  seq 4 4 32772 | sed 's/.*/      - { pid: &, exe: a }/'
+} >"$tmp/procs.yaml"
+expect "8193 processes" 2 "procs.yaml:8197:9: machine \`m\`: more than 8192 processes" -- \
+  "$dbgsim" check "$tmp/procs.yaml"
+
+# Cost stays near linear: 20,000 start_server steps at one instant (server_at scanned every
+# server: 31 s; indexed: about 4 s).
+{
+  printf 'name: many servers\nengines: [ { name: eng, machine: ws } ]\nsteps:\n'
+  seq 6000 25999 | sed 's/.*/  - at: 0ms\n    start_server: { engine: eng, options: "tcp:port=&" }/'
+} >"$tmp/servers.yaml"
+expect "20000 start_server steps in 15 s" 0 "" -- timeout 15 "$dbgsim" run --quiet "$tmp/servers.yaml"
+
+# XML 1.0: control characters, U+FFFE/U+FFFF and invalid UTF-8 from a file reach the SVG chart
+# and the JUnit report replaced (U+FFFD) or escaped, so both stay well-formed.
+printf 'name: "bad \\x01 \\uFFFE \\uFFFF \\r cr & <tag> \\x7f"\ndescription: "\xff\xfe"\nmachines:\n  - name: m\n    processes:\n      - { pid: 8, exe: "a\\x02\xc0\xafb.exe", description: "\xed\xa0\x80" }\nservers: [ { name: srv, machine: m, listen: "tcp:port=1" } ]\nengines: [ { name: eng } ]\nsteps:\n  - at: 0ms\n    connect: { engine: eng, options: "tcp:server=m,port=1", as: h }\n    expect: E_FAIL\n  - at: 1ms\n    find_process: { engine: eng, handle: h, exe: "x\\x03\xff" }\n' >"$tmp/xml.yaml"
+expect "run with hostile text to XML" 1 "" -- \
+  "$dbgsim" run "$tmp/xml.yaml" --junit "$tmp/x.xml" --chart "$tmp/x.svg"
+for f in x.xml x.svg; do
+  if ! xmllint --noout "$tmp/$f" 2>"$tmp/xmllint.err"; then
+    echo "FAIL $f is not well-formed XML: $(head -c 300 "$tmp/xmllint.err")"
+    failed=$((failed + 1))
+  else
+    passed=$((passed + 1))
+  fi
+done
+
+# Traces of two scenarios with one file stem in different folders do not overwrite each other:
+# the names are STEM-1, STEM-2 in the order the files run.
+mkdir -p "$tmp/a" "$tmp/b" "$tmp/traces"
+cp "$scenario" "$tmp/a/x.yaml"
+sed 's/^seed: 7/seed: 8/' "$scenario" >"$tmp/b/x.yaml"
+expect "run two x.yaml with --trace" 0 "" -- \
+  "$dbgsim" run "$tmp/a/x.yaml" "$tmp/b/x.yaml" --quiet --trace "$tmp/traces/t.jsonl"
+if [ ! -s "$tmp/traces/t.x-1.jsonl" ] || [ ! -s "$tmp/traces/t.x-2.jsonl" ] ||
+   cmp -s "$tmp/traces/t.x-1.jsonl" "$tmp/traces/t.x-2.jsonl"; then
+  echo "FAIL traces of a/x.yaml and b/x.yaml: $(ls "$tmp/traces")"
+  failed=$((failed + 1))
+else
+  passed=$((passed + 1))
+fi
+
+# `run DIR` names what it cannot read instead of silently leaving it out.
+mkdir -p "$tmp/dir"
+cp "$scenario" "$tmp/dir/good.yaml"
+ln -s "$tmp/dir/missing" "$tmp/dir/dangling.yaml"
+ln -s "$tmp/dir/loop.yaml" "$tmp/dir/loop.yaml"
+mkfifo "$tmp/dir/pipe.yaml"
+expect "run DIR with a dangling link" 2 "dir/dangling.yaml: a dangling symbolic link" -- "$dbgsim" run "$tmp/dir"
+expect "run DIR with a link loop" 2 "dir/loop.yaml: Too many levels of symbolic links" -- "$dbgsim" run "$tmp/dir"
+expect "run DIR with a FIFO" 2 "dir/pipe.yaml: a FIFO" -- "$dbgsim" run "$tmp/dir"
+expect "run a link loop" 2 "loop.yaml: Too many levels of symbolic links" -- "$dbgsim" run "$tmp/dir/loop.yaml"
+expect "decode DIR says what to do" 2 "is a directory, not a regular file; give one file in it" -- \
+  "$dbgsim" decode "$tmp/dir"
+
+# Bytes YAML cannot hold are named as they are, at their place.
+printf 'name: a\0b\n' >"$tmp/nul.yaml"
+expect "NUL byte" 2 "nul.yaml:1:8: the control character 0x00 (NUL)" -- "$dbgsim" check "$tmp/nul.yaml"
+printf 'name: x\rseed: 1\r' >"$tmp/cr.yaml"
+expect "CR-only line ends" 2 "cr.yaml:1:8: a CR line end without LF" -- "$dbgsim" check "$tmp/cr.yaml"
+printf '\r\r\r' >"$tmp/cr.yaml"
+expect "CR-only file" 2 "cr.yaml:1:1: a CR line end without LF" -- "$dbgsim" check "$tmp/cr.yaml"
+
 # Near misses: the same commands with good inputs and outputs succeed.
 expect "decode a regular file" 0 "" -- "$dbgsim" decode "$src/scenarios/examples/handshake.bin"
 expect "run with writable outputs" 0 "" -- \

@@ -324,6 +324,22 @@ const std::vector<bad_case> bad_cases = {
      "name: t\nservers:\n  - name: a\n    machine: m\n    listen: \"tcp:port=1\"\n"
      "  - name: b\n    machine: m\n    listen: \"tcp:port=1,password=x\"\n",
      "8:13", "servers `a` and `b` both listen at tcp:1 on machine `m`"},
+    {"COM ports differ only by case",
+     "name: t\nservers:\n  - name: a\n    machine: m\n    listen: \"com:port=COM1,baud=115200,channel=0\"\n"
+     "  - name: b\n    machine: m\n    listen: \"com:port=com01,baud=9600,channel=1\"\n",
+     "8:13", "servers `a` and `b` both listen at com:COM1 and com:com01 (Windows compares"},
+    {"pipes differ only by case",
+     "name: t\nservers:\n  - name: a\n    machine: m\n    listen: \"npipe:pipe=Debug\"\n"
+     "  - name: b\n    machine: m\n    listen: \"npipe:pipe=DEBUG\"\n",
+     "8:13", "servers `a` and `b` both listen at npipe:Debug and npipe:DEBUG"},
+    {"a port inside another server's range",
+     "name: t\nservers:\n  - name: a\n    machine: m\n    listen: \"tcp:port=5000:5010\"\n"
+     "  - name: b\n    machine: m\n    listen: \"tcp:port=5005\"\n",
+     "8:13", "both listen at overlapping ports (tcp:5000:5010 and tcp:5005) on machine `m`"},
+    {"a range holding another server's port",
+     "name: t\nservers:\n  - name: a\n    machine: m\n    listen: \"tcp:port=5005\"\n"
+     "  - name: b\n    machine: m\n    listen: \"tcp:port=5000:5010\"\n",
+     "8:13", "overlapping ports (tcp:5005 and tcp:5000:5010)"},
     {"misspelt disconnect mode",
      "name: t\nengines:\n  - name: e\n    disconnect: asynk\n", "4:17",
      "expected `async` or `sync`, found `asynk`; did you mean `async`?"},
@@ -456,16 +472,42 @@ TEST(ScenarioLoader, SelfReferentialAliasesAreRefused) {
   refused("name: &a {name: *a}\n", "`name`: expected a string, found a map");
 }
 
+/// The whole message (FILE:LINE:COL: ...) of loading `text`, or "loaded".
+std::string error_of(const std::string& text) {
+  try {
+    load_scenario(text, "hostile.yaml");
+  } catch (const scenario_error& e) {
+    return e.what();
+  }
+  return "loaded";
+}
+
 TEST(ScenarioLoader, DeepNestingIsRefused) {
-  refused("name: t\ndescription: " + std::string(100000, '['), "YAML:");
+  // Flow nesting is refused at the bracket that goes one level too deep, before yaml-cpp.
+  EXPECT_EQ(error_of("name: t\ndescription: " + std::string(100000, '[')),
+            "hostile.yaml:2:414: nested too deeply: more than 400 levels of `[` and `{`");
   std::string maps = "name: t\ndescription: ";
   for (int i = 0; i < 50000; ++i)
     maps += "{a: ";
-  refused(maps, "YAML:");
+  EXPECT_EQ(error_of(maps).rfind("hostile.yaml:2:1614: nested too deeply", 0), 0u) << error_of(maps);
+  // Brackets inside quoted strings and comments do not count.
+  EXPECT_NO_THROW(load_scenario("name: t\ndescription: \"" + std::string(1000, '[') +
+                                "\" # " + std::string(1000, '{') + "\n"));
+  // Block nesting: the event pre-pass counts it, with the same limit.
   std::string block = "name: t\ndescription:\n";
   for (int i = 0; i < 2100; ++i)
     block += std::string(static_cast<std::size_t>(i), ' ') + "- \n";
-  refused(block, "YAML:");
+  refused(block, "nested too deeply: more than 400 levels of lists and maps");
+}
+
+TEST(ScenarioLoader, BytesYamlCannotHoldAreRefusedWithTheirPlace) {
+  EXPECT_EQ(error_of(std::string("name: a\0b\n", 10)),
+            "hostile.yaml:1:8: the control character 0x00 (NUL) in the text; YAML cannot hold it "
+            "raw: write it as an escape in a double-quoted string (\"\\x00\")");
+  EXPECT_EQ(error_of("name: t\nseed: 1\x01\n").rfind("hostile.yaml:2:8: the control character 0x01 in", 0), 0u);
+  EXPECT_EQ(error_of("\r\r\r").rfind("hostile.yaml:1:1: a CR line end without LF", 0), 0u);
+  EXPECT_EQ(error_of("name: x\rseed: 1\r").rfind("hostile.yaml:1:8: a CR line end without LF", 0), 0u);
+  EXPECT_NO_THROW(load_scenario("name: x\r\nseed: 1\r\ndescription: a\ttab\n"));
 }
 
 TEST(ScenarioLoader, TooManyStepsOrBytesAreRefused) {
