@@ -44,6 +44,10 @@ struct server_core::state {
   server_state status = server_state::listening;
   std::uint64_t next_seq = 1;
   std::map<std::uint64_t, session_state> sessions;  ///< By session id.
+  /// Session ids by connection, kept with `sessions`: a connect and a reset find theirs without
+  /// a scan (a scan made N connects at one instant cost N²). Several only under
+  /// duplicate-connect.
+  std::multimap<route, std::uint64_t> by_route;
   bool had_client = false;                          ///< A clicon server's one client came (S16).
   route clicon_route;
 };
@@ -93,6 +97,12 @@ struct server_ops {
       return;
     session_state s = std::move(i->second);
     st.sessions.erase(i);
+    for (auto [r, end] = st.by_route.equal_range(s.via); r != end; ++r) {
+      if (r->second == id) {
+        st.by_route.erase(r);
+        break;
+      }
+    }
     auto e = make(event_kind::session_end);
     e.peer = s.via.engine;
     e.conn = s.via.conn;
@@ -162,11 +172,11 @@ struct server_ops {
       password_ok = true;  // skip-password (planted bug): no password presented, no check.
     if (!password_ok)
       return refuse(r, req.call_id, E_FAIL);
-    for (auto& [id, s] : st.sessions) {
-      if (s.via == r && config.bug != mutant::duplicate_connect) {
-        // A duplicated connect frame: the same session again, never a second one.
-        return send(r, s.id, st.incarnation, connect_accepted{req.call_id, s.id, st.incarnation});
-      }
+    if (auto same = st.by_route.find(r);
+        same != st.by_route.end() && config.bug != mutant::duplicate_connect) {
+      // A duplicated connect frame: the same session again, never a second one.
+      const auto id = same->second;
+      return send(r, id, st.incarnation, connect_accepted{req.call_id, id, st.incarnation});
     }
     if (config.listen.clicon) {
       if (st.had_client && !(st.clicon_route == r))
@@ -188,6 +198,7 @@ struct server_ops {
     io.record(std::move(e));
     arm_lease(s);
     const auto id = s.id;
+    st.by_route.emplace(s.via, id);
     st.sessions.emplace(id, std::move(s));
     send(r, id, st.incarnation, connect_accepted{req.call_id, id, st.incarnation});
   }
@@ -386,9 +397,8 @@ void server_core::on_reset(const route& r) {
     return;  // reset-keeps-session (planted bug): only the lease will end the session.
   server_ops ops{config_, io_, *st_};
   std::vector<std::uint64_t> ids;
-  for (auto& [id, s] : st_->sessions)
-    if (s.via == r)
-      ids.push_back(id);
+  for (auto [i, end] = st_->by_route.equal_range(r); i != end; ++i)
+    ids.push_back(i->second);
   for (auto id : ids)
     ops.end_session(id, reason_kind::reset);
 }
