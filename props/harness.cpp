@@ -481,7 +481,12 @@ std::optional<std::string> harness::run_op(const op& o) {
       const std::uint32_t pid = i < pids.size() ? pids[i] : 9999;
       meet("exit_process", npos, o.on_engine ? npos : o.server);
       model_.exit_process(o.on_engine ? o.engine : o.server, o.on_engine, pid);
-      return fault(action::exit_process{o.on_engine ? en : sn, pid_ref{"", pid}});
+      if (auto f = fault(action::exit_process{o.on_engine ? en : sn, pid_ref{"", pid}}))
+        return f;
+      // The process-exited notice crosses the link (S22): on a healthy one it has arrived
+      // within the quiet gap, which is what the model assumes.
+      w().run_for(quiet_gap);
+      return collect();
     }
     case op_kind::crash_server:
       for (auto* p : meet("crash_server", npos, o.server)) {
@@ -530,7 +535,18 @@ std::optional<std::string> harness::fault(step_action a) {
 std::optional<std::string> harness::call(const op& o, api::call c, step_action a,
                                          const connect_intent* ci, const allowed* given) {
   const auto& en = world_.engines[o.engine].name;
-  const auto expected = given ? *given : model_.predict(o.engine, c, ci);
+  auto expected = given ? *given : model_.predict(o.engine, c, ci);
+  if (ci && model_.clicon(ci->server)) {
+    // S16: connects to one reverse-connection server race for its one client's place.
+    for (auto& p : pending_)
+      if (p.ci && p.ci->server == ci->server && !p.fixed) {
+        expected.add(protocol::RPC_S_SERVER_UNAVAILABLE);
+        p.a.add(protocol::RPC_S_SERVER_UNAVAILABLE);
+        sc_.steps[p.step].expect = p.a.single();
+      }
+    if (o.nowait)
+      model_.clicon_maybe_taken(ci->server);
+  }
   step s;
   s.at = w().now();
   s.what = std::move(a);

@@ -127,6 +127,11 @@ public:
   /// since, or its connection went half-open, while it was on its way; `incarnation` is the
   /// server's when the connect was made).
   void connected_unsure(std::size_t e, std::uint64_t h, std::uint32_t incarnation, bool dead);
+  /// Whether server `s` is a reverse-connection one (S16).
+  bool clicon(std::size_t s) const { return servers_[s].clicon; }
+  /// A connect to reverse-connection server `s` is on its way: it may take the one client's
+  /// place, and its session may end (and the server with it) before the model hears (S16).
+  void clicon_maybe_taken(std::size_t s) { servers_[s].client_unsure = true; }
   /// Server `s`'s incarnation as the model knows it.
   std::uint32_t incarnation(std::size_t s) const { return servers_[s].incarnation; }
   /// Whether engine `e` has crashed.
