@@ -72,6 +72,9 @@ void histogram::print(std::ostream& os) const {
     auto c = met_calls.find(k);
     os << "  " << k << ' ' << n << " / " << (c == met_calls.end() ? 0 : c->second) << '\n';
   }
+  for (const auto& [k, n] : met_calls)
+    if (met.count(k) == 0)
+      os << "  " << k << ": " << n << " calls\n";
 }
 
 void show(const op& o, std::ostream& os) {
@@ -149,6 +152,10 @@ void step_command::checkPreconditions(const shape& s) const {
 }
 
 void step_command::apply(shape& s) const {
+  s.hot = op_.nowait;
+  s.hot_engine = op_.engine;
+  s.hot_server = op_.server;
+  s.hot_index = op_.index;
   if (op_.kind == op_kind::crash_server)
     s.crashed[op_.server] = true;
   if (op_.kind == op_kind::restart_server)
@@ -165,11 +172,19 @@ void step_command::show(std::ostream& os) const { props::show(op_, os); }
 rc::Gen<op> gen_op(const shape& s) {
   const int engines = static_cast<int>(s.engines);
   const int servers = static_cast<int>(s.servers);
+  const bool hot = s.hot && s.hot_engine < s.engines && s.hot_server < s.servers;
+  const auto hot_engine = s.hot_engine, hot_server = s.hot_server, hot_index = s.hot_index;
   auto base = [=](op_kind k) {
     op o;
     o.kind = k;
     o.engine = static_cast<std::size_t>(*rc::gen::inRange(0, engines));
     o.server = static_cast<std::size_t>(*rc::gen::inRange(0, servers));
+    // After a call started without waiting, most commands aim where it is in flight.
+    if (hot && *rc::gen::inRange(0, 4) != 0) {
+      o.engine = hot_engine;
+      o.server = hot_server;
+      o.index = hot_index;
+    }
     return o;
   };
   auto handle_op = [=](op_kind k, bool zero_useful, bool may_not_wait = false) {
@@ -181,7 +196,8 @@ rc::Gen<op> gen_op(const shape& s) {
       o.exe = *rc::gen::element<std::string>("notepad.exe", "calc.exe", "cmd.exe", "nosuch.exe");
       o.only_match = *rc::gen::arbitrary<bool>();
       o.hp = *gen_pick(zero_useful);
-      o.index = static_cast<std::size_t>(*rc::gen::inRange(0, 4));
+      if (!(hot && o.engine == hot_engine && o.index == hot_index))
+        o.index = static_cast<std::size_t>(*rc::gen::inRange(0, 4));
       o.literal = 0x8000000000000000ull | *rc::gen::inRange<std::uint64_t>(1, 1u << 20);
       o.max = *rc::gen::element<std::uint32_t>(64, 64, 1, 2);
       return o;
@@ -297,6 +313,33 @@ rc::Gen<op> gen_op(const shape& s) {
   // A weighted choice over a list built at run time (weightedOneOf takes a fixed list). Sized
   // at 100 because RapidCheck scales integer ranges by size: every command, argument and index
   // must be reachable from the first case on; the sequence's length still grows with size.
+  // After a call started without waiting, half the time the next command is one of the causes
+  // the rules name for calls in flight (S6, S8, S9, S19, crashes).
+  std::vector<rc::Gen<op>> causes = {
+      handle_op(op_kind::disconnect, false), handle_op(op_kind::end_server, false),
+      link_op(op_kind::partition),           link_op(op_kind::set_link),
+      simple(op_kind::reset),                simple(op_kind::reset),
+      rc::gen::exec([=] {
+        op o = base(op_kind::half_open);
+        o.server_gone = *rc::gen::arbitrary<bool>();
+        return o;
+      }),
+      simple(op_kind::crash_engine),
+  };
+  if (!s.crashed.empty() && hot_server < s.crashed.size() && !s.crashed[hot_server])
+    causes.push_back(simple(op_kind::crash_server));
+  if (hot)
+    return rc::gen::resize(100, rc::gen::exec([choices, total, causes] {
+      if (*rc::gen::arbitrary<bool>())
+        return *causes[*rc::gen::inRange<std::size_t>(0, causes.size())];
+      auto pick = *rc::gen::inRange<std::size_t>(0, total);
+      for (const auto& [weight, g] : choices) {
+        if (pick < weight)
+          return *g;
+        pick -= weight;
+      }
+      return *choices.back().second;
+    }));
   return rc::gen::resize(100, rc::gen::exec([choices, total] {
     auto pick = *rc::gen::inRange<std::size_t>(0, total);
     for (const auto& [weight, g] : choices) {

@@ -84,6 +84,10 @@ struct shape {
   std::size_t engines = 1;
   std::size_t servers = 1;
   std::vector<bool> crashed;
+  /// The last command started a call without waiting: its engine, server and index, so that
+  /// the next command is likely to meet it in flight (same engine, link or handle).
+  bool hot = false;
+  std::size_t hot_engine = 0, hot_server = 0, hot_index = 0;
 };
 
 /// The shape of a case world at its start.

@@ -292,6 +292,7 @@ std::optional<std::string> harness::run_op(const op& o) {
             continue;
           p->a = allowed{ERROR_OPERATION_ABORTED}.because("S6");
           p->fixed = true;
+          ++hist_.met_calls["disconnect of the call's own handle (S6: exactly aborted)"];
           sc_.steps[p->step].expect = ERROR_OPERATION_ABORTED;
         }
       }
@@ -422,6 +423,7 @@ std::optional<std::string> harness::run_op(const op& o) {
         if (is_connect || model_.surely_alive(o.engine, p->handle)) {
           p->a = allowed{RPC_S_CALL_FAILED}.because("S19");
           p->fixed = true;
+          ++hist_.met_calls["reset (S19: exactly RPC_S_CALL_FAILED)"];
         } else {
           p->a.add(RPC_S_CALL_FAILED).because("S19");
         }
