@@ -294,7 +294,7 @@ rc::Gen<op> gen_op(const shape& s) {
          return o;
        })},
       {2, simple(op_kind::crash_server)},
-      {3, simple(op_kind::restart_server)},
+      {8, simple(op_kind::restart_server)},
       {4, rc::gen::exec([=] {
          op o = base(op_kind::advance);
          o.span = std::chrono::milliseconds(*rc::gen::element(100, 500, 2000, 6000, 12000));

@@ -38,7 +38,58 @@ harness::~harness() = default;
 
 world& harness::w() { return player_->w(); }
 
-std::optional<std::string> harness::oracle_says() const {
+std::optional<std::string> harness::handles_differ() {
+  // Handle liveness is engine state, and the model knows it exactly (S6): a live handle no
+  // connect returned was made by a reply after its connect completed (S3); one the model
+  // says is dead was kept alive (S6); one it says is live was killed (S6).
+  for (std::size_t e = 0; e < world_.engines.size(); ++e) {
+    if (model_.engine_crashed(e))
+      continue;
+    const auto& en = world_.engines[e].name;
+    auto expected = model_.live_handles(e);
+    for (const auto& p : pending_)
+      if (p.engine == e && std::holds_alternative<api::connect>(p.c))
+        if (auto r = player_->w().result_of(en, p.number); r && r->hr == protocol::S_OK)
+          expected.push_back(r->handle);  // Completed, not judged yet.
+    const auto actual = player_->w().inspect_engine(en).live_handles;
+    const auto& issued = model_.issued(e);
+    // The reproducer shows it too: a check of the handle, in the same instant.
+    auto show = [&](std::uint64_t h, bool live) {
+      action::check c;
+      c.engine = en;
+      c.handle = handle_arg(h);
+      c.live = live;
+      step st;
+      st.at = player_->w().now();
+      st.what = c;
+      sc_.steps.push_back(std::move(st));
+      player_->play(sc_.steps.size() - 1);
+    };
+    for (auto h : actual)
+      if (std::find(expected.begin(), expected.end(), h) == expected.end()) {
+        std::ostringstream os;
+        os << std::hex << h;
+        show(h, false);
+        if (std::find(issued.begin(), issued.end(), h) == issued.end())
+          return "S3: " + en + " holds live handle 0x" + os.str() +
+                 " that no connect returned (a reply after its connect completed made it)";
+        return "S6: " + en + " still holds handle 0x" + os.str() + " after disconnecting it";
+      }
+    for (auto h : expected)
+      if (std::find(actual.begin(), actual.end(), h) == actual.end()) {
+        std::ostringstream os;
+        os << std::hex << h;
+        show(h, true);
+        return "S6: " + en + " lost live handle 0x" + os.str() + ", which was never disconnected";
+      }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> harness::oracle_says(bool handles) {
+  if (handles)
+    if (auto d = handles_differ())
+      return d;
   const auto& vs = player_->w().violations();
   if (vs.empty() || !use_oracle_)
     return std::nullopt;
@@ -183,8 +234,23 @@ std::vector<harness::pending_call*> harness::meet(const std::string& cause, std:
 }
 
 void harness::disturb_all() {
-  for (auto& p : pending_)
+  // What a call in flight reads (a listing, a description, a find) may change under it: a
+  // process created, attached, ended or exiting before the server serves it (S17).
+  using namespace protocol;
+  for (auto& p : pending_) {
     p.disturbed = true;
+    if (p.fixed)
+      continue;
+    if (std::holds_alternative<api::list_processes>(p.c))
+      p.a.add(S_OK).add(S_FALSE);
+    else if (std::holds_alternative<api::find_process>(p.c))
+      p.a.add(S_OK).add(S_FALSE).add(E_NOINTERFACE);
+    else if (std::holds_alternative<api::describe_process>(p.c))
+      p.a.add(S_OK).any_failure();
+    else
+      continue;
+    sc_.steps[p.step].expect = p.a.single();
+  }
 }
 
 std::optional<std::string> harness::after_at_once(const std::string& rule,
@@ -237,10 +303,10 @@ std::optional<std::string> harness::collect() {
       ++i;
       continue;
     }
-    auto p = pending_[i];
-    pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(i));
     if (auto v = oracle_says())
       return v;
+    auto p = pending_[i];
+    pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(i));
     if (auto f = judge(p, *r))
       return f;
   }
@@ -613,7 +679,7 @@ std::optional<std::string> harness::call(const op& o, api::call c, step_action a
   results_[en].push_back(protocol::to_string(r->hr));
   if (std::holds_alternative<api::connect>(c) && r->hr == protocol::S_OK)
     names_[r->handle] = std::get<action::connect>(sc_.steps[index].what).as;
-  if (auto v = oracle_says())
+  if (auto v = oracle_says(/*handles=*/false))  // The model has not seen this result yet.
     return *v;
   if (!expected.contains(r->hr)) {
     // The reproducer must fail here too: expect one of the results the model allows.

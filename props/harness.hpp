@@ -83,7 +83,10 @@ private:
   std::optional<std::string> call(const op& o, api::call c, step_action a,
                                   const connect_intent* ci, const allowed* given = nullptr);
   std::optional<std::string> fault(step_action a);
-  std::optional<std::string> oracle_says() const;
+  /// What the oracle reports; with `handles`, first whether the engines' live handles differ
+  /// from the model's (S3, S6).
+  std::optional<std::string> oracle_says(bool handles = true);
+  std::optional<std::string> handles_differ();
   handle_ref handle_arg(std::uint64_t h) const;
   std::uint64_t pick_handle(const op& o) const;
   std::uint32_t pick_pid(const op& o, std::uint64_t h) const;

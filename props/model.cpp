@@ -472,6 +472,13 @@ std::optional<std::vector<std::uint32_t>> model::exact_listing(std::size_t e, st
   return pids;
 }
 
+std::vector<std::uint64_t> model::live_handles(std::size_t e) const {
+  std::vector<std::uint64_t> v;
+  for (const auto& [h, rec] : engines_[e].live)
+    v.push_back(h);
+  return v;
+}
+
 std::optional<std::size_t> model::live_server(std::size_t e, std::uint64_t h) const {
   auto i = engines_[e].live.find(h);
   if (i == engines_[e].live.end())

@@ -152,6 +152,8 @@ public:
   /// ends on a healthy link (so a call in flight on it meets exactly what its cause says).
   bool surely_alive(std::size_t e, std::uint64_t h) const;
 
+  /// Engine `e`'s live handles as the model knows them (exact: S6), ascending.
+  std::vector<std::uint64_t> live_handles(std::size_t e) const;
   /// Every handle engine `e` was ever given, in order.
   const std::vector<std::uint64_t>& issued(std::size_t e) const { return engines_[e].issued; }
   /// The engine's targets as the model knows them (certain or not), ascending.
