@@ -50,3 +50,78 @@ TEST(LifecycleReach, FailureMessagesOpenWithTheirRules) {
 
 }  // namespace
 }  // namespace dbgsim::props::testing
+
+namespace dbgsim::props::testing {
+namespace {
+
+using namespace protocol;
+
+case_world one_engine_one_server() {
+  case_world w;
+  case_server s;
+  s.name = "s1";
+  s.processes = {{4242, "notepad.exe", "Notepad", {}}};
+  w.servers.push_back(s);
+  case_engine e;
+  e.name = "e1";
+  w.engines.push_back(e);
+  return w;
+}
+
+std::uint64_t connected(model& m) {
+  connect_intent ci{0, connect_kind::good};
+  api::result r;
+  r.hr = S_OK;
+  r.handle = 0x8000000100000001ull;
+  EXPECT_EQ(m.apply(0, api::connect{m.connect_options(0, ci.kind)}, &ci, r), "");
+  return r.handle;
+}
+
+// S19: nothing but a reset allows RPC_S_CALL_FAILED; a session in doubt behind a partition
+// allows the timeout (S9) and RPC_E_DISCONNECTED, not it.
+TEST(LifecycleModel, ASessionInDoubtAllowsTheTimeoutNotTheResetsHresult_S9_S19) {
+  model m(one_engine_one_server());
+  const auto h = connected(m);
+  EXPECT_EQ(m.predict(0, api::list_processes{h, 64}).to_string(), "S_OK");
+  m.partition(0, 0, direction::both);
+  const auto a = m.predict(0, api::list_processes{h, 64});
+  EXPECT_TRUE(a.contains(ERROR_SEM_TIMEOUT)) << a.to_string();
+  EXPECT_FALSE(a.contains(RPC_S_CALL_FAILED)) << a.to_string();
+  EXPECT_FALSE(m.predict(0, api::describe_process{h, 9999}).contains(RPC_S_CALL_FAILED));
+}
+
+// S19: after a reset the engine knows: later calls give RPC_E_DISCONNECTED, disconnect S_OK.
+TEST(LifecycleModel, AfterAResetLaterCallsGiveDisconnected_S19) {
+  model m(one_engine_one_server());
+  const auto h = connected(m);
+  m.reset(0, 0);
+  EXPECT_EQ(m.predict(0, api::list_processes{h, 64}).to_string(), "RPC_E_DISCONNECTED");
+  EXPECT_EQ(m.predict(0, api::disconnect{h}).to_string(), "S_OK");
+}
+
+// S4: an engine of another protocol version is refused with RPC_E_VERSION_MISMATCH.
+TEST(LifecycleModel, AnotherProtocolVersionIsRefused_S4) {
+  auto w = one_engine_one_server();
+  w.engines[0].protocol_version = protocol::protocol_version + 1;
+  model m(w);
+  connect_intent ci{0, connect_kind::good};
+  const auto a = m.predict(0, api::connect{m.connect_options(0, ci.kind)}, &ci);
+  EXPECT_EQ(a.to_string(), "RPC_E_VERSION_MISMATCH");
+  EXPECT_EQ(a.rule(), "S4");
+}
+
+// The run refuses sizes beyond its limits as an internal error, not as a property failure.
+TEST(LifecycleRunner, OutOfRangeCasesAreAnErrorNotAFailure) {
+  lifecycle_options o;
+  o.cases = max_cases + 1;
+  const auto r = run_lifecycle_property(o);
+  EXPECT_FALSE(r.passed);
+  EXPECT_FALSE(r.internal_error.empty());
+  EXPECT_TRUE(r.rules.empty());
+  o.cases = 1;
+  o.max_size = max_size + 1;
+  EXPECT_FALSE(run_lifecycle_property(o).internal_error.empty());
+}
+
+}  // namespace
+}  // namespace dbgsim::props::testing
