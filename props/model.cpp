@@ -545,8 +545,16 @@ allowed model::predict(std::size_t e, const api::call& c, const connect_intent* 
     auto t = en.targets.find(x->pid);
     // Already this engine's target (or maybe still, unknown to the model): refused, by the
     // engine or by the server.
-    if (t != en.targets.end() && target_certain(t->second))
-      return allowed{}.any_failure();
+    if (t != en.targets.end() && target_certain(t->second)) {
+      // Refused by the engine, or by the session's own state first (S22: the engine knows it
+      // ended; S9: no answer).
+      allowed a = allowed{}.any_failure().because("S20");
+      if (r.f == fate::gone)
+        a.add(RPC_E_DISCONNECTED);
+      else if (!certain(r))
+        a.add(trouble()).because("S20");
+      return a;
+    }
     if (t != en.targets.end()) {
       allowed a = trouble();
       return a.add(S_OK).add(E_ACCESSDENIED).any_failure();
