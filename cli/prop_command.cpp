@@ -5,7 +5,9 @@
 #include "props/props.hpp"
 #include "scenario_files/loader.hpp"
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -27,6 +29,7 @@ struct prop_args {
   bool quiet = false;
   bool verbose = false;
   bool model_only = false;
+  bool histogram = false;
 };
 
 std::string seconds(std::chrono::steady_clock::duration d) {
@@ -44,8 +47,14 @@ int run_prop(const prop_args& args) {
     std::cerr << '\n';
     return exit_bad_input;
   }
-  if (args.cases < 1 || args.max_size < 1) {
-    std::cerr << "prop: --cases and --max-size must be at least 1\n";
+  if (args.cases < 1 || args.cases > props::max_cases) {
+    std::cerr << "prop: --cases must be 1.." << props::max_cases << " (got " << args.cases
+              << ")\n";
+    return exit_bad_input;
+  }
+  if (args.max_size < 1 || args.max_size > props::max_size) {
+    std::cerr << "prop: --max-size must be 1.." << props::max_size << " (got " << args.max_size
+              << ")\n";
     return exit_bad_input;
   }
   std::error_code ec;
@@ -82,8 +91,24 @@ int run_prop(const prop_args& args) {
   std::cout << "prop: handle lifecycle, " << args.cases << " cases, seed " << args.seed
             << ", mutant " << name_of(*bug) << '\n';
   const auto start = std::chrono::steady_clock::now();
-  const auto r = props::run_lifecycle_property(o);
+  props::lifecycle_result r;
+  try {
+    r = props::run_lifecycle_property(o);
+  } catch (const std::bad_alloc&) {
+    std::cerr << "prop: internal error: out of memory (not a property failure)\n";
+    return exit_bad_input;
+  } catch (const std::exception& e) {
+    std::cerr << "prop: internal error: " << e.what() << " (not a property failure)\n";
+    return exit_bad_input;
+  }
   const auto wall = std::chrono::steady_clock::now() - start;
+  if (!r.internal_error.empty()) {
+    std::cerr << "prop: " << r.internal_error << " (after " << r.cases
+              << " cases; not a property failure)\n";
+    return exit_bad_input;
+  }
+  if (args.histogram)
+    r.counts.print(std::cout);
 
   if (r.passed) {
     std::cout << "PASS lifecycle: " << r.cases << " cases (wall " << seconds(wall) << ")\n";
@@ -92,8 +117,15 @@ int run_prop(const prop_args& args) {
   std::cout << "FAIL lifecycle: case " << r.cases << " failed; shrunk in " << r.shrink_runs
             << " runs (wall " << seconds(wall) << ")\n"
             << "  " << r.message << '\n';
-  if (!r.reproducer)
-    return exit_failed;
+  std::string rules;
+  for (const auto& x : r.rules)
+    rules += (rules.empty() ? "" : ",") + x;
+  std::cout << "rules: " << (rules.empty() ? "none" : rules) << '\n';
+  if (!r.reproducer) {
+    std::cerr << "prop: error: the failure left no reproducer (RapidCheck: " << r.message
+              << ")\n";
+    return exit_bad_input;
+  }
   std::cout << "  world: " << r.world << '\n'
             << "  shrunk command sequence (" << r.commands.size() << "):\n";
   for (std::size_t i = 0; i < r.commands.size(); ++i)
@@ -107,23 +139,32 @@ int run_prop(const prop_args& args) {
   {
     std::ofstream out(file);
     out << text;
+    out.close();
     if (!out) {
-      std::cerr << "prop: cannot write " << file << '\n';
-      return exit_failed;
+      std::cerr << "prop: error: cannot write the reproducer " << file << ": "
+                << std::strerror(errno) << '\n';
+      return exit_bad_input;
     }
   }
   // The file must replay to a failure by itself, through the loader as `dbgsim run` reads it.
   std::string replay;
+  bool replays = false;
   try {
     const auto [fails, why] = props::replay_fails(load_scenario(text, file), *bug);
-    replay = fails ? "replays to a failure: " + why : "WARNING: replays without failing";
-  } catch (const scenario_error& e) {
-    replay = std::string("WARNING: does not load: ") + e.what();
+    replays = fails;
+    replay = fails ? "replays to a failure: " + why : "replays without failing";
+  } catch (const std::exception& e) {
+    replay = std::string("does not load: ") + e.what();
   }
   std::cout << "  reproducer: " << file << " (" << replay << ")\n"
             << "  replay it:  dbgsim run "
             << (*bug == mutant::none ? "" : "--mutant " + std::string(name_of(*bug)) + " ")
             << file << '\n';
+  if (!replays) {
+    // A failure nobody can replay is not evidence: an error of the harness, not a finding.
+    std::cerr << "prop: error: the reproducer " << file << " " << replay << '\n';
+    return exit_bad_input;
+  }
   return exit_failed;
 }
 
@@ -144,6 +185,13 @@ command_fn add_prop_command(CLI::App& app) {
   sub->add_flag("--model-only", args->model_only,
                 "Judge by the reference model alone, not the oracle (what the model catches)");
   sub->add_flag("--verbose,-v", args->verbose, "Print every case's commands");
+  sub->add_flag("--histogram", args->histogram,
+                "Print how often each operation kind ran, and how often a disconnect, end-server, "
+                "fault, reset or crash met calls in flight");
+  sub->footer(
+      "Exit status: 0 no failure; 1 a failure, with a reproducer written that replays failing "
+      "(a line `rules: S6,...` names the rules it breaks); 2 bad usage or an internal error "
+      "(out of memory, a reproducer that cannot be written or does not replay).");
   return [args] { return run_prop(*args); };
 }
 

@@ -20,6 +20,7 @@ struct case_server {
   std::string name;
   std::string password;            ///< Empty: the server asks for none.
   std::vector<process> processes;  ///< Running on its machine at the start.
+  bool clicon = false;             ///< Listens for one reverse-connection client (S16).
 };
 
 /// One generated engine; it runs on a machine of its own name.
@@ -28,6 +29,7 @@ struct case_engine {
   disconnect_mode mode = disconnect_mode::async;
   bool detach_on_exit = false;
   std::vector<process> processes;  ///< Running on its machine at the start (handle 0, S12).
+  std::uint16_t protocol_version = protocol::protocol_version;  ///< Another one is refused (S4).
 };
 
 /// A whole generated world.

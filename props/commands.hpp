@@ -12,6 +12,8 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <map>
+#include <string>
 #include <memory>
 #include <vector>
 
@@ -52,6 +54,26 @@ struct op {
   direction dir = direction::both;
   link_params params;           ///< set_link.
   sim_time span{0};             ///< advance.
+  bool nowait = false;          ///< Start the call and go on; its result is judged when it comes.
+  std::string exe;              ///< find_process: the executable name (S17).
+  bool only_match = false;      ///< find_process: one match asked for (S17).
+  bool server_gone = true;      ///< half_open: which end silently forgets (S19).
+  bool on_engine = false;       ///< exit_process: on the engine's machine, not the server's.
+  std::uint32_t timeout_ms = 0; ///< wait_server_end.
+  int variant = 0;              ///< start_server: 0 a new endpoint, 1 the last one again, 2 malformed.
+};
+
+/// The operation kinds the property generates (every op_kind but `check`), in table order.
+std::vector<op_kind> generated_kinds();
+
+/// How often each kind of operation ran, and how often a cause met calls in flight.
+struct histogram {
+  std::map<std::string, long long> ops;        ///< Per op_kind name (and "<call> (no wait)").
+  std::map<std::string, long long> met;        ///< Per cause: commands that met calls in flight.
+  std::map<std::string, long long> met_calls;  ///< Per cause: calls in flight they met.
+  void add(const histogram& other);
+  /// Prints the histogram, one line per entry.
+  void print(std::ostream& os) const;
 };
 
 /// Prints an operation in one line ("e1 connect s2 (good)").
@@ -62,6 +84,10 @@ struct shape {
   std::size_t engines = 1;
   std::size_t servers = 1;
   std::vector<bool> crashed;
+  /// The last command started a call without waiting: its engine, server and index, so that
+  /// the next command is likely to meet it in flight (same engine, link or handle).
+  bool hot = false;
+  std::size_t hot_engine = 0, hot_server = 0, hot_index = 0;
 };
 
 /// The shape of a case world at its start.

@@ -9,6 +9,7 @@
 #include <rapidcheck/state.h>
 
 #include <cstdlib>
+#include <memory>
 #include <sstream>
 
 namespace dbgsim::props {
@@ -41,25 +42,53 @@ std::string one_line(const case_world& w) {
 }  // namespace
 
 lifecycle_result run_lifecycle_property(const lifecycle_options& options) {
+  lifecycle_result result;
+  if (options.cases < 1 || options.cases > max_cases || options.max_size < 1 ||
+      options.max_size > max_size) {
+    result.internal_error = "cases must be 1.." + std::to_string(max_cases) + " and size 1.." +
+                            std::to_string(max_size);
+    return result;
+  }
   std::optional<failing_case> last;
   int runs = 0, first_failure = 0;
+  std::string internal;
 
   auto property = [&] {
+    if (!internal.empty())
+      return;  // The run broke: let RapidCheck finish (every shrink "passes") and report that.
     const auto w = *gen_case_world();
     const auto world_seed = *rc::gen::inRange<std::uint64_t>(1, 1000000);
-    const auto commands = *rc::state::gen::commands(initial_shape(w), &gen_command);
-    harness h(w, world_seed, options.bug, /*keep_trace=*/false, options.oracle);
-    ++runs;
-    std::optional<std::string> failure;
+    command_list commands;
     try {
-      rc::state::runAll(commands, initial_shape(w), h);
-    } catch (const rc::detail::CaseResult& r) {
-      if (r.type != rc::detail::CaseResult::Type::Failure)
-        throw;
-      failure = h.last_failure().value_or(r.description);
+      commands = *rc::state::gen::commands(initial_shape(w), &gen_command);
+    } catch (const std::bad_alloc&) {
+      internal = "internal error: out of memory generating a case";
+      return;
     }
-    if (!failure)
-      failure = h.finish();
+    std::optional<std::string> failure;
+    std::unique_ptr<harness> hp;
+    try {
+      hp = std::make_unique<harness>(w, world_seed, options.bug, /*keep_trace=*/false,
+                                     options.oracle);
+      ++runs;
+      try {
+        rc::state::runAll(commands, initial_shape(w), *hp);
+      } catch (const rc::detail::CaseResult& r) {
+        if (r.type != rc::detail::CaseResult::Type::Failure)
+          throw;
+        failure = hp->last_failure().value_or(r.description);
+      }
+      if (!failure)
+        failure = hp->finish();
+    } catch (const rc::detail::CaseResult&) {
+      throw;
+    } catch (const std::exception& e) {
+      internal = std::string("internal error: ") + e.what();
+      return;
+    }
+    auto& h = *hp;
+    if (first_failure == 0)
+      result.counts.add(h.counts());
     if (failure) {
       if (first_failure == 0)
         first_failure = runs;
@@ -87,7 +116,11 @@ lifecycle_result run_lifecycle_property(const lifecycle_options& options) {
   const auto outcome = rc::detail::checkProperty(rc::detail::toProperty(property), metadata, params,
                                                  listener, {});
 
-  lifecycle_result result;
+  if (!internal.empty()) {
+    result.internal_error = internal;
+    result.cases = runs;
+    return result;
+  }
   if (rc::detail::SuccessResult ok; outcome.match(ok)) {
     result.passed = true;
     result.cases = ok.numSuccess;
@@ -103,6 +136,7 @@ lifecycle_result run_lifecycle_property(const lifecycle_options& options) {
     result.reproducer->name = std::string("prop-") + std::string(name_of(options.bug)) + "-" +
                               std::to_string(options.seed);
     result.reproducer->description = last->message;
+    result.rules = rules_of_failure(last->message);
   } else {
     std::ostringstream os;
     rc::detail::printResultMessage(outcome, os);

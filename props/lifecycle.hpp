@@ -3,6 +3,7 @@
 // sequence and the scenario that reproduces it.
 #pragma once
 
+#include "props/commands.hpp"
 #include "vocabulary/mutant.hpp"
 #include "scenario/scenario.hpp"
 
@@ -37,7 +38,17 @@ struct lifecycle_result {
   std::string world;                   ///< The shrunk case's world, in one line.
   std::optional<scenario> reproducer;  ///< The shrunk case as a scenario.
   int shrink_runs = 0;                 ///< Cases run while shrinking.
+  std::vector<std::string> rules;      ///< The rules the failure names, first first ("S6").
+  /// Not a property failure: the run itself broke (an exception such as bad_alloc, which
+  /// RapidCheck would otherwise report as a failing case). Empty when it did not.
+  std::string internal_error;
+  histogram counts;                    ///< Operations run over the whole run (not shrinking).
 };
+
+/// Most cases and largest size `run_lifecycle_property` accepts (beyond them memory, not the
+/// system under test, would decide the outcome).
+inline constexpr int max_cases = 10'000'000;
+inline constexpr int max_size = 1'000;
 
 /// Runs the lifecycle property.
 lifecycle_result run_lifecycle_property(const lifecycle_options& options);

@@ -12,8 +12,10 @@ using namespace protocol;
 namespace {
 
 /// What a call on a session that may have ended can give instead of its answer: the engine
-/// knows it ended (S8, S10, S22), nothing came back in time (S9), or a reset (S19).
-allowed trouble() { return {RPC_E_DISCONNECTED, ERROR_SEM_TIMEOUT, RPC_S_CALL_FAILED}; }
+/// knows it ended (S8, S10, S22), or nothing came back in time (S9). Not RPC_S_CALL_FAILED: only
+/// a reset gives that (S19), and only to the calls in flight on the reset connection, which the
+/// harness judges apart.
+allowed trouble() { return allowed{RPC_E_DISCONNECTED, ERROR_SEM_TIMEOUT}.because("S9"); }
 
 /// A time-bounded link is "healthy" below this: keepalives and replies arrive well within every
 /// lease and rpc timeout.
@@ -31,6 +33,26 @@ std::string hex(std::uint64_t v) {
 
 // -- allowed --------------------------------------------------------------------------------
 
+bool reserved(hresult hr) {
+  return hr == ERROR_OPERATION_ABORTED || hr == ERROR_SEM_TIMEOUT || hr == RPC_S_CALL_FAILED ||
+         hr == RPC_E_DISCONNECTED || hr == RPC_E_VERSION_MISMATCH || hr == E_ABORT;
+}
+
+bool allowed::contains(hresult hr) const {
+  return hrs_.count(hr.value) != 0 || (any_failure_ && hr.failed() && !reserved(hr));
+}
+
+const char* name_of(connect_kind k) {
+  switch (k) {
+    case connect_kind::good: return "good";
+    case connect_kind::bad_password: return "bad password";
+    case connect_kind::no_password: return "no password";
+    case connect_kind::malformed: return "malformed options";
+    case connect_kind::wrong_port: return "wrong port";
+  }
+  return "?";
+}
+
 allowed::allowed(std::initializer_list<hresult> hrs) {
   for (auto hr : hrs)
     add(hr);
@@ -44,7 +66,30 @@ allowed& allowed::add(hresult hr) {
 allowed& allowed::add(const allowed& other) {
   hrs_.insert(other.hrs_.begin(), other.hrs_.end());
   any_failure_ = any_failure_ || other.any_failure_;
+  if (rule_.empty())
+    rule_ = other.rule_;
   return *this;
+}
+
+allowed allowed::without(hresult hr) const {
+  allowed a = *this;
+  a.hrs_.erase(hr.value);
+  return a;
+}
+
+void model::connected_unsure(std::size_t e, std::uint64_t h, std::uint32_t incarnation,
+                             bool dead) {
+  auto i = engines_[e].live.find(h);
+  if (i == engines_[e].live.end())
+    return;
+  auto& r = records_[i->second];
+  if (r.f == fate::gone)
+    return;
+  r.incarnation = incarnation;
+  if (r.f == fate::ok)
+    session_ended(i->second, false);
+  r.f = dead || r.incarnation != servers_[r.server].incarnation ? fate::dead : fate::doubt;
+  r.options_known = false;
 }
 
 allowed& allowed::any_failure() {
@@ -83,6 +128,7 @@ model::model(const case_world& w) {
     server_model m;
     m.name = s.name;
     m.password = s.password;
+    m.clicon = s.clicon;
     for (const auto& p : s.processes)
       m.m.procs[p.pid] = proc{p.exe, life::alive, std::nullopt, false};
     servers_.push_back(std::move(m));
@@ -92,6 +138,7 @@ model::model(const case_world& w) {
     m.name = e.name;
     m.mode = e.mode;
     m.detach_on_exit = e.detach_on_exit;
+    m.version = e.protocol_version;
     for (const auto& p : e.processes)
       m.local.procs[p.pid] = proc{p.exe, life::alive, std::nullopt, false};
     engines_.push_back(std::move(m));
@@ -107,18 +154,20 @@ model::model(const case_world& w) {
 std::string model::connect_options(std::size_t s, connect_kind kind) const {
   const auto& srv = servers_[s];
   const std::string port = std::to_string(case_port);
+  // A reverse-connection server is named by clicon= (S16), a listening one by server=.
+  const std::string at = (srv.clicon ? "tcp:clicon=" : "tcp:server=") + srv.name;
   switch (kind) {
     case connect_kind::good:
-      return "tcp:server=" + srv.name + ",port=" + port +
+      return at + ",port=" + port +
              (srv.password.empty() ? "" : ",password=" + srv.password);
     case connect_kind::bad_password:
-      return "tcp:server=" + srv.name + ",port=" + port + ",password=Wrong" + srv.name;
+      return at + ",port=" + port + ",password=Wrong" + srv.name;
     case connect_kind::no_password:
-      return "tcp:server=" + srv.name + ",port=" + port;
+      return at + ",port=" + port;
     case connect_kind::malformed:
-      return "tcp:server=" + srv.name + ",port=notaport";
+      return at + ",port=notaport";
     case connect_kind::wrong_port:
-      return "tcp:server=" + srv.name + ",port=" + std::to_string(case_port + 1) +
+      return at + ",port=" + std::to_string(case_port + 1) +
              (srv.password.empty() ? "" : ",password=" + srv.password);
   }
   return "";
@@ -192,6 +241,8 @@ void model::set_link(std::size_t e, std::size_t s, direction d, const link_param
 /// `exact`: the model knows when and with which options.
 void model::session_ended(std::size_t rec, bool exact) {
   const auto& r = records_[rec];
+  if (servers_[r.server].clicon && !exact)
+    servers_[r.server].client_unsure = true;  // S16: its one session may have ended, and it.
   for (auto& [pid, p] : servers_[r.server].m.procs) {
     if (p.l != life::alive || p.owner != rec)
       continue;
@@ -250,7 +301,141 @@ void model::restart(std::size_t s) {
   auto& srv = servers_[s];
   srv.st = server_state::listening;
   srv.unsure = false;
+  srv.had_client = srv.client_unsure = false;  // S16: a new incarnation waits for its client.
   ++srv.incarnation;  // S10
+}
+
+void model::reset(std::size_t e, std::size_t s) {
+  // S19: both ends know at once. The server ends the sessions the connections carried (S21 at
+  // once, with the options it last received); the engine loses their targets (S22) and its
+  // later calls on the handles give RPC_E_DISCONNECTED.
+  for (std::size_t i = 0; i < records_.size(); ++i) {
+    auto& r = records_[i];
+    if (r.engine != e || r.server != s || r.f == fate::gone || r.released)
+      continue;
+    if (r.f == fate::ok || r.f == fate::doubt)
+      session_ended(i, r.f == fate::ok && r.options_known &&
+                           servers_[s].st == server_state::listening && !servers_[s].unsure);
+    r.f = fate::gone;
+    lose_targets(i, true);
+  }
+}
+
+void model::half_open(std::size_t e, std::size_t s, bool server_gone) {
+  // S19: not a reset. The end that is gone forgets its connections at once (for it, as a reset
+  // would); the other end is told nothing and finds out only by its lease (the server) or its
+  // rpc timeouts and a lease of silence (the engine).
+  for (std::size_t i = 0; i < records_.size(); ++i) {
+    auto& r = records_[i];
+    if (r.engine != e || r.server != s || r.f == fate::gone || r.released)
+      continue;
+    if (r.f == fate::ok || r.f == fate::doubt)
+      session_ended(i, server_gone && r.f == fate::ok && r.options_known &&
+                           servers_[s].st == server_state::listening && !servers_[s].unsure);
+    if (server_gone) {
+      r.f = fate::dead;
+      lose_targets(i, false);
+    } else {
+      r.f = fate::gone;  // The engine forgot the connection: it knows, as after a reset.
+      lose_targets(i, true);
+    }
+  }
+}
+
+void model::crash_engine(std::size_t e) {
+  auto& en = engines_[e];
+  if (en.crashed)
+    return;
+  en.crashed = true;
+  // Its servers hear nothing more and end its sessions by their leases (S7, S21).
+  for (std::size_t i = 0; i < records_.size(); ++i) {
+    auto& r = records_[i];
+    if (r.engine != e)
+      continue;
+    if (!r.released && (r.f == fate::ok || r.f == fate::doubt))
+      session_ended(i, false);
+    r.released = true;
+    r.handle_live = false;
+    r.f = fate::gone;
+  }
+  en.live.clear();
+  en.targets.clear();
+  // Its local targets: the rules say nothing of them; the model stops knowing them.
+  for (auto& [pid, p] : en.local.procs)
+    if (p.local_owner) {
+      p.local_owner = false;
+      p.l = life::unknown;
+    }
+}
+
+void model::exit_process(std::size_t s, bool on_engine, std::uint32_t pid) {
+  auto& m = on_engine ? engines_[s].local : servers_[s].m;
+  auto found = m.procs.find(pid);
+  if (found == m.procs.end())
+    return;
+  auto& p = found->second;
+  const auto owner = p.owner;
+  const bool local_owner = p.local_owner;
+  p.l = life::dead;
+  p.owner.reset();
+  p.local_owner = false;
+  if (on_engine && local_owner) {
+    engines_[s].targets.erase(pid);  // S20: a local target that exits is gone at once.
+    return;
+  }
+  // A target whose process exits goes (S20, S22: the process-exited notice); the notice comes
+  // over the link, so the model knows when only on a healthy link.
+  for (std::size_t e = 0; e < engines_.size(); ++e) {
+    auto& en = engines_[e];
+    auto t = en.targets.find(pid);
+    if (t == en.targets.end() || !t->second.rec || on_engine ||
+        records_[*t->second.rec].server != s)
+      continue;
+    const auto rec = *t->second.rec;
+    if (owner == rec && target_certain(t->second)) {
+      en.targets.erase(t);
+      maybe_release(rec);
+    } else {
+      t->second.maybe = true;
+    }
+  }
+}
+
+allowed model::predict_start(std::size_t e, const std::string& endpoint, bool malformed) const {
+  const auto& en = engines_[e];
+  if (en.crashed)
+    return allowed{E_ABORT}.because("S13");
+  if (malformed)
+    return allowed{E_INVALIDARG}.because("S13");
+  for (const auto& x : en.started)
+    if (x == endpoint)
+      return allowed{E_FAIL}.because("S13");  // The endpoint is in use.
+  return allowed{S_OK}.because("S13");
+}
+
+void model::apply_start(std::size_t e, const std::string& endpoint, bool malformed, hresult hr) {
+  if (!malformed && hr == S_OK)
+    engines_[e].started.push_back(endpoint);
+}
+
+allowed model::predict_wait(std::size_t e) const {
+  const auto& en = engines_[e];
+  if (en.crashed)
+    return allowed{E_ABORT}.because("S13");
+  // Nothing ever ends a server an engine started here (nobody connects to it): S_FALSE.
+  return allowed{en.started.empty() ? E_UNEXPECTED : S_FALSE}.because("S13");
+}
+
+std::optional<std::size_t> model::server_of(std::size_t e, std::uint64_t h) const {
+  for (const auto& r : records_)
+    if (r.engine == e && r.handle == h)
+      return r.server;
+  return std::nullopt;
+}
+
+bool model::surely_alive(std::size_t e, std::uint64_t h) const {
+  auto i = engines_[e].live.find(h);
+  return i != engines_[e].live.end() && certain(records_[i->second]);
 }
 
 // -- queries ---------------------------------------------------------------------------------
@@ -287,6 +472,13 @@ std::optional<std::vector<std::uint32_t>> model::exact_listing(std::size_t e, st
   return pids;
 }
 
+std::vector<std::uint64_t> model::live_handles(std::size_t e) const {
+  std::vector<std::uint64_t> v;
+  for (const auto& [h, rec] : engines_[e].live)
+    v.push_back(h);
+  return v;
+}
+
 std::optional<std::size_t> model::live_server(std::size_t e, std::uint64_t h) const {
   auto i = engines_[e].live.find(h);
   if (i == engines_[e].live.end())
@@ -314,6 +506,8 @@ bool model::crashed(std::size_t s) const { return servers_[s].st == server_state
 
 allowed model::predict(std::size_t e, const api::call& c, const connect_intent* ci) const {
   const auto& en = engines_[e];
+  if (en.crashed)
+    return allowed{E_ABORT}.because("S15");  // The world answers for a crashed engine.
   if (std::holds_alternative<api::connect>(c))
     return predict_connect(e, ci ? *ci : connect_intent{});
   if (std::holds_alternative<api::detach>(c) || std::holds_alternative<api::terminate>(c) ||
@@ -326,22 +520,23 @@ allowed model::predict(std::size_t e, const api::call& c, const connect_intent* 
   const bool zero_forbidden =
       std::holds_alternative<api::disconnect>(c) || std::holds_alternative<api::end_server>(c);
   if (h == 0)
-    return zero_forbidden ? allowed{E_INVALIDARG} : predict_local(en, c);  // S12
+    return (zero_forbidden ? allowed{E_INVALIDARG} : predict_local(en, c)).because("S12");
   auto live = en.live.find(h);
-  if (live == en.live.end())
-    return {E_INVALIDARG};  // S5: never issued here, another engine's, or disconnected.
+  if (live == en.live.end())  // S5: never issued here, another engine's, or disconnected.
+    return allowed{E_INVALIDARG}.because(
+        std::find(en.issued.begin(), en.issued.end(), h) != en.issued.end() ? "S6" : "S5");
   const auto& r = records_[live->second];
 
   if (std::holds_alternative<api::disconnect>(c)) {
     // S6: the handle dies at once; async returns S_OK, sync waits for the ack when it sends one.
     if (en.mode == disconnect_mode::async || r.f == fate::gone)
-      return {S_OK};
+      return allowed{S_OK}.because("S6");
     bool targets_hold = false;
     for (const auto& [pid, t] : en.targets)
       targets_hold = targets_hold || (t.rec == live->second && !t.maybe);
     if (targets_hold || certain(r))
-      return {S_OK};  // S20: no frame while targets hold it; or the ack surely comes.
-    return {S_OK, ERROR_SEM_TIMEOUT};
+      return allowed{S_OK}.because("S6");  // S20: no frame while targets hold it; or the ack comes.
+    return allowed{S_OK, ERROR_SEM_TIMEOUT}.because("S6");
   }
 
   const auto& srv = servers_[r.server];
@@ -350,8 +545,16 @@ allowed model::predict(std::size_t e, const api::call& c, const connect_intent* 
     auto t = en.targets.find(x->pid);
     // Already this engine's target (or maybe still, unknown to the model): refused, by the
     // engine or by the server.
-    if (t != en.targets.end() && target_certain(t->second))
-      return allowed{}.any_failure();
+    if (t != en.targets.end() && target_certain(t->second)) {
+      // Refused by the engine, or by the session's own state first (S22: the engine knows it
+      // ended; S9: no answer).
+      allowed a = allowed{}.any_failure().because("S20");
+      if (r.f == fate::gone)
+        a.add(RPC_E_DISCONNECTED);
+      else if (!certain(r))
+        a.add(trouble()).because("S20");
+      return a;
+    }
     if (t != en.targets.end()) {
       allowed a = trouble();
       return a.add(S_OK).add(E_ACCESSDENIED).any_failure();
@@ -393,12 +596,20 @@ allowed model::predict(std::size_t e, const api::call& c, const connect_intent* 
     }
   } else if (std::holds_alternative<api::create_process>(c)) {
     normal.add(S_OK);
+  } else if (auto* x = std::get_if<api::find_process>(&c)) {
+    normal = predict_find(srv.m, *x);
   } else {
     normal.any_failure();  // Calls the generated commands never make.
   }
+  if (normal.rule().empty())
+    normal.because(std::holds_alternative<api::end_server>(c) ? "S8"
+                   : std::holds_alternative<api::list_processes>(c) ||
+                           std::holds_alternative<api::find_process>(c)
+                       ? "S17"
+                       : "S20");
 
-  if (r.f == fate::gone)
-    return {RPC_E_DISCONNECTED};  // S8, S10, S19, S22: the engine knows; nothing is sent.
+  if (r.f == fate::gone)  // S8, S10, S19, S22: the engine knows; nothing is sent.
+    return allowed{RPC_E_DISCONNECTED}.because("S22");
   if (certain(r))
     return normal;
   allowed a = trouble();
@@ -410,24 +621,57 @@ allowed model::predict(std::size_t e, const api::call& c, const connect_intent* 
 
 allowed model::predict_connect(std::size_t e, const connect_intent& ci) const {
   if (ci.kind == connect_kind::malformed)
-    return {E_INVALIDARG};  // S2
+    return allowed{E_INVALIDARG}.because("S2");
   const auto& srv = servers_[ci.server];
+  const auto& en = engines_[e];
   allowed a;
-  if (ci.kind == connect_kind::wrong_port || srv.st != server_state::listening)
-    a.add(RPC_S_SERVER_UNAVAILABLE);  // S3, S8
-  else if (srv.password.empty() || ci.kind == connect_kind::good)
-    a.add(S_OK);
-  else
-    a.add(E_FAIL);  // S4
+  if (ci.kind == connect_kind::wrong_port || srv.st != server_state::listening) {
+    a.add(RPC_S_SERVER_UNAVAILABLE).because(ci.kind == connect_kind::wrong_port ? "S3" : "S8");
+  } else if (en.version != protocol::protocol_version) {
+    a.add(RPC_E_VERSION_MISMATCH).because("S4");  // Another remoting protocol version.
+  } else if (!srv.password.empty() && ci.kind != connect_kind::good) {
+    a.add(E_FAIL).because("S4");  // S4, S14
+  } else if (srv.clicon && srv.had_client) {
+    a.add(RPC_S_SERVER_UNAVAILABLE).because("S16");  // One client only.
+  } else {
+    a.add(S_OK).because("S1");
+  }
+  // S16: once its one client came, a reverse-connection server refuses every other connect,
+  // and ends when that session ends (then nothing listens: refused before any other check).
+  if (srv.clicon && (srv.had_client || srv.client_unsure) && ci.kind != connect_kind::wrong_port)
+    a.add(RPC_S_SERVER_UNAVAILABLE).because(a.rule());
   if (srv.unsure)
     a.add(RPC_S_SERVER_UNAVAILABLE);
   if (degraded(e, ci.server))
-    a.add(ERROR_SEM_TIMEOUT);  // S3: no answer within the connect timeout.
+    a.add(ERROR_SEM_TIMEOUT).because(a.rule().empty() ? "S3" : a.rule());  // S3: no answer.
   return a;
+}
+
+allowed model::predict_find(const machine_model& mm, const api::find_process& x) const {
+  // S17: E_NOINTERFACE for no match; S_FALSE with the first for several when only one was asked
+  // for; S_OK otherwise. Processes in doubt may or may not match.
+  std::size_t sure = 0, maybe = 0;
+  for (const auto& [pid, p] : mm.procs) {
+    if (p.exe != x.exe)
+      continue;
+    sure += p.l == life::alive;
+    maybe += p.l == life::unknown;
+  }
+  if (mm.extras)
+    maybe += 2;
+  allowed a;
+  auto add_for = [&](std::size_t n) {
+    a.add(n == 0 ? E_NOINTERFACE : n > 1 && x.only_match ? S_FALSE : S_OK);
+  };
+  for (std::size_t n = sure; n <= sure + maybe && n <= sure + 2; ++n)
+    add_for(n);
+  return a.because("S17");
 }
 
 allowed model::predict_local(const engine_model& en, const api::call& c) const {
   const auto& m = en.local.procs;
+  if (auto* x = std::get_if<api::find_process>(&c))
+    return predict_find(en.local, *x);
   if (auto* x = std::get_if<api::list_processes>(&c)) {
     std::size_t alive = 0;
     for (const auto& [pid, p] : m)
@@ -495,8 +739,13 @@ std::string model::apply(std::size_t e, const api::call& c, const connect_intent
                          const api::result& r) {
   auto& en = engines_[e];
   if (std::holds_alternative<api::connect>(c)) {
+    if (ci && servers_[ci->server].clicon && r.hr != S_OK && r.hr != E_FAIL &&
+        r.hr != E_INVALIDARG && r.hr != RPC_E_VERSION_MISMATCH && !servers_[ci->server].had_client)
+      servers_[ci->server].client_unsure = true;  // S16: the server may have taken it.
     if (r.hr != S_OK || !ci)
       return "";
+    if (servers_[ci->server].clicon)
+      servers_[ci->server].had_client = true;
     std::string problem;
     if (r.handle == 0 || (r.handle >> 32) == 0)
       problem = "S1: handle " + hex(r.handle) + " is zero or fits in 32 bits";
@@ -540,8 +789,24 @@ std::string model::apply(std::size_t e, const api::call& c, const connect_intent
   return apply_remote(e, rec, c, r);
 }
 
+std::string model::check_found(const machine_model& mm, const api::find_process& x,
+                               const api::result& r) const {
+  if (r.hr != S_OK && r.hr != S_FALSE)
+    return "";
+  auto p = mm.procs.find(r.pid);
+  if (p == mm.procs.end())
+    return mm.extras ? "" : "S17: find " + x.exe + " gave pid " + std::to_string(r.pid) +
+                                ", which the model never saw";
+  if (p->second.exe != x.exe || p->second.l == life::dead)
+    return "S17: find " + x.exe + " gave pid " + std::to_string(r.pid) + " (" + p->second.exe +
+           (p->second.l == life::dead ? ", not running)" : ")");
+  return "";
+}
+
 std::string model::apply_local(engine_model& en, const api::call& c, const api::result& r) {
   auto& m = en.local.procs;
+  if (auto* x = std::get_if<api::find_process>(&c))
+    return check_found(en.local, *x, r);
   if (auto* x = std::get_if<api::list_processes>(&c)) {
     if (r.hr != S_OK && r.hr != S_FALSE)
       return "";
@@ -643,15 +908,17 @@ std::string model::apply_remote(std::size_t e, std::size_t rec, const api::call&
     for (auto pid : r.pids) {
       auto p = m.procs.find(pid);
       if ((p != m.procs.end() && p->second.l == life::dead) || (p == m.procs.end() && !m.extras))
-        problem = "listing " + srv.name + " shows pid " + std::to_string(pid) +
+        problem = "S17: listing " + srv.name + " shows pid " + std::to_string(pid) +
                   ", which the model says is not running";
     }
     return problem;
   }
+  if (auto* x = std::get_if<api::find_process>(&c))
+    return check_found(m, *x, r);
   if (auto* x = std::get_if<api::describe_process>(&c)) {
     auto p = m.procs.find(x->pid);
     if (r.hr == S_OK && p != m.procs.end() && r.exe != p->second.exe)
-      return "describe " + std::to_string(x->pid) + " gave exe " + r.exe + ", expected " +
+      return "S17: describe " + std::to_string(x->pid) + " gave exe " + r.exe + ", expected " +
              p->second.exe;
     return "";
   }
@@ -660,7 +927,7 @@ std::string model::apply_remote(std::size_t e, std::size_t rec, const api::call&
     auto found = m.procs.find(x->pid);
     if (found == m.procs.end()) {
       if (r.hr == S_OK)
-        return "attach gave S_OK for pid " + std::to_string(x->pid) + ", which never ran on " +
+        return "S20: attach gave S_OK for pid " + std::to_string(x->pid) + ", which never ran on " +
                srv.name;
       return "";
     }
@@ -680,7 +947,7 @@ std::string model::apply_remote(std::size_t e, std::size_t rec, const api::call&
     if (r.hr == S_OK) {
       auto p = m.procs.find(r.pid);
       if (r.pid == 0 || (p != m.procs.end() && p->second.l == life::alive))
-        return "create on " + srv.name + " gave pid " + std::to_string(r.pid) +
+        return "S20: create on " + srv.name + " gave pid " + std::to_string(r.pid) +
                ", which is already running";
       m.procs[r.pid] = proc{first_word(x->command_line),
                             still_certain ? life::alive : life::unknown,
@@ -796,6 +1063,8 @@ std::vector<std::string> model::convergence(const world& w) const {
   std::vector<std::string> out;
   for (std::size_t e = 0; e < engines_.size(); ++e) {
     const auto& en = engines_[e];
+    if (en.crashed)
+      continue;  // It has no state left to compare.
     const auto v = w.inspect_engine(en.name);
     std::vector<std::uint64_t> live;
     for (const auto& [h, rec] : en.live)

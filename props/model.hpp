@@ -32,11 +32,20 @@ public:
   allowed& add(protocol::hresult hr);
   /// Adds every result of `other`.
   allowed& add(const allowed& other);
-  /// Allows every failure HRESULT too (where the rules do not name one).
+  /// The same set without `hr`.
+  allowed without(protocol::hresult hr) const;
+  /// Allows every failure HRESULT too (where the rules do not name one), except the ones a
+  /// rule reserves for a cause (transport failures, aborts, version): those are named or not
+  /// allowed at all.
   allowed& any_failure();
   /// Whether `hr` is allowed.
-  bool contains(protocol::hresult hr) const {
-    return hrs_.count(hr.value) != 0 || (any_failure_ && hr.failed());
+  bool contains(protocol::hresult hr) const;
+  /// The rule that decides these results ("S6"), first the one most specific to the cause.
+  const std::string& rule() const { return rule_; }
+  /// Names the deciding rule (replaces the one before).
+  allowed& because(std::string rule) {
+    rule_ = std::move(rule);
+    return *this;
   }
   /// The one allowed result, when there is exactly one.
   std::optional<protocol::hresult> single() const;
@@ -48,7 +57,13 @@ public:
 private:
   std::set<std::uint32_t> hrs_;
   bool any_failure_ = false;
+  std::string rule_;
 };
+
+/// Whether `hr` is one of the results a rule reserves for one cause: ERROR_OPERATION_ABORTED
+/// (S6), ERROR_SEM_TIMEOUT (S3, S9), RPC_S_CALL_FAILED (S19), RPC_E_DISCONNECTED (S8, S10, S22),
+/// RPC_E_VERSION_MISMATCH (S4), E_ABORT (an engine crash). "Any failure" never includes them.
+bool reserved(protocol::hresult hr);
 
 /// How a generated connect is meant to go.
 enum class connect_kind : std::uint8_t {
@@ -58,6 +73,9 @@ enum class connect_kind : std::uint8_t {
   malformed,     ///< Options that do not parse (S2).
   wrong_port,    ///< A port nothing listens on (S3).
 };
+
+/// The name of a connect kind, for messages.
+const char* name_of(connect_kind k);
 
 /// The connect's server and kind (connect calls only).
 struct connect_intent {
@@ -96,7 +114,46 @@ public:
   void crash(std::size_t s);
   /// Server `s` restarts with a new incarnation (S10).
   void restart(std::size_t s);
+  /// Every connection between engine `e` and server `s` is reset: both ends know at once (S19).
+  void reset(std::size_t e, std::size_t s);
+  /// Every connection between engine `e` and server `s` goes half-open (S19): one end silently
+  /// forgets it; only leases and timeouts find out.
+  void half_open(std::size_t e, std::size_t s, bool server_gone);
+  /// Engine `e` crashes: it loses all state, later calls give E_ABORT, and its servers reap its
+  /// sessions by their leases (S7, S21).
+  void crash_engine(std::size_t e);
+  /// A connect of engine `e` that gave `h` met something while in flight (a fault, a crash, a
+  /// restart, an end-server): the model is unsure of its session (dead: its server crashed
+  /// since, or its connection went half-open, while it was on its way; `incarnation` is the
+  /// server's when the connect was made).
+  void connected_unsure(std::size_t e, std::uint64_t h, std::uint32_t incarnation, bool dead);
+  /// Whether server `s` is a reverse-connection one (S16).
+  bool clicon(std::size_t s) const { return servers_[s].clicon; }
+  /// A connect to reverse-connection server `s` is on its way: it may take the one client's
+  /// place, and its session may end (and the server with it) before the model hears (S16).
+  void clicon_maybe_taken(std::size_t s) { servers_[s].client_unsure = true; }
+  /// Server `s`'s incarnation as the model knows it.
+  std::uint32_t incarnation(std::size_t s) const { return servers_[s].incarnation; }
+  /// Whether engine `e` has crashed.
+  bool engine_crashed(std::size_t e) const { return engines_[e].crashed; }
+  /// Process `pid` on server `s`'s machine (or, with `on_engine`, on engine `s`'s) exits on its
+  /// own (S20, S22: its target goes; the session may be released).
+  void exit_process(std::size_t s, bool on_engine, std::uint32_t pid);
+  /// Engine `e` calls StartProcessServer with `options` on its own machine (S13): what it may
+  /// give, and, once observed, what it means.
+  allowed predict_start(std::size_t e, const std::string& endpoint, bool malformed) const;
+  void apply_start(std::size_t e, const std::string& endpoint, bool malformed,
+                   protocol::hresult hr);
+  /// Engine `e` calls WaitForProcessServerEnd (S13).
+  allowed predict_wait(std::size_t e) const;
+  /// The server a handle of engine `e` leads to (live or not), if it was issued by `e`.
+  std::optional<std::size_t> server_of(std::size_t e, std::uint64_t h) const;
+  /// Whether the model is sure the session behind engine `e`'s live handle `h` is alive at both
+  /// ends on a healthy link (so a call in flight on it meets exactly what its cause says).
+  bool surely_alive(std::size_t e, std::uint64_t h) const;
 
+  /// Engine `e`'s live handles as the model knows them (exact: S6), ascending.
+  std::vector<std::uint64_t> live_handles(std::size_t e) const;
   /// Every handle engine `e` was ever given, in order.
   const std::vector<std::uint64_t>& issued(std::size_t e) const { return engines_[e].issued; }
   /// The engine's targets as the model knows them (certain or not), ascending.
@@ -165,6 +222,9 @@ private:
     std::map<std::uint64_t, std::size_t> live;  ///< Live handle → record.
     std::map<std::uint32_t, target> targets;
     machine_model local;
+    bool crashed = false;
+    std::uint16_t version = 1;           ///< Its remoting protocol version (S4).
+    std::vector<std::string> started;    ///< Endpoints of servers it started (S13).
   };
   enum class server_state : std::uint8_t { listening, shutting_down, crashed };
   struct server_model {
@@ -172,6 +232,8 @@ private:
     server_state st = server_state::listening;
     std::uint32_t incarnation = 0;
     bool unsure = false;  ///< An end-server request may have reached it (S8) unanswered.
+    bool clicon = false;  ///< A reverse-connection server: one client, then it ends (S16).
+    bool had_client = false, client_unsure = false;  ///< S16: a client was accepted (maybe).
     machine_model m;
   };
   struct link_state {
@@ -189,6 +251,9 @@ private:
   allowed remote(const record& r, const allowed& normal) const;
   allowed predict_connect(std::size_t e, const connect_intent& ci) const;
   allowed predict_local(const engine_model& en, const api::call& c) const;
+  allowed predict_find(const machine_model& m, const api::find_process& x) const;
+  std::string check_found(const machine_model& m, const api::find_process& x,
+                          const api::result& r) const;
   allowed predict_target_call(std::size_t e, const api::call& c) const;
   std::string apply_local(engine_model& en, const api::call& c, const api::result& r);
   std::string apply_remote(std::size_t e, std::size_t rec, const api::call& c,

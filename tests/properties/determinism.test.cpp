@@ -19,17 +19,24 @@ struct generated_case {
   std::vector<op> ops;
 };
 
-/// Generates a case; `no_faults` leaves out partitions, link changes, crashes and restarts.
+/// Generates a case; `no_faults` leaves out partitions, link changes, resets, half-open
+/// connections, crashes, restarts and process exits, and waits for every call.
 rc::Gen<generated_case> gen_case(bool no_faults) {
   return rc::gen::exec([no_faults] {
     generated_case c;
     c.w = *gen_case_world();
     const auto commands = *rc::state::gen::commands(initial_shape(c.w), &gen_command);
     for (const auto& cmd : commands) {
-      const auto& o = dynamic_cast<const step_command&>(*cmd).operation();
+      auto o = dynamic_cast<const step_command&>(*cmd).operation();
       const bool fault = o.kind == op_kind::partition || o.kind == op_kind::heal ||
                          o.kind == op_kind::set_link || o.kind == op_kind::crash_server ||
-                         o.kind == op_kind::restart_server;
+                         o.kind == op_kind::restart_server || o.kind == op_kind::reset ||
+                         o.kind == op_kind::half_open || o.kind == op_kind::crash_engine ||
+                         o.kind == op_kind::exit_process;
+      // Without faults, every call is waited for: which of two calls in flight completes first
+      // is timing, and timing is what another seed may change.
+      if (no_faults)
+        o.nowait = false;
       if (!(no_faults && fault))
         c.ops.push_back(o);
     }
