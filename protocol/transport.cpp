@@ -590,6 +590,21 @@ std::string to_string(const transport_options& o) {
   }
 }
 
+std::string endpoint_key(std::string_view endpoint) {
+  std::string k(endpoint);
+  const bool pipe = k.rfind("npipe:", 0) == 0;
+  const bool com = k.rfind("com:", 0) == 0;
+  if (!pipe && !com)
+    return k;
+  for (auto& c : k)
+    c = lower(c);
+  if (com && k.rfind("com:com", 0) == 0) {
+    const auto digits = k.find_first_not_of('0', 7);
+    k = "com:com" + (digits == std::string::npos ? std::string("0") : k.substr(digits));
+  }
+  return k;
+}
+
 std::string endpoint_of(const transport_options& o) {
   try {
     switch (o.kind) {

@@ -75,4 +75,9 @@ std::string to_string(const transport_options& o);
 /// the port they were given.
 std::string endpoint_of(const transport_options& o);
 
+/// An endpoint as Windows compares it, for finding a listener and for collisions: pipe and COM
+/// port names regardless of case, and a COM port's number without leading zeros ("npipe:Debug"
+/// and "npipe:DEBUG" give "npipe:debug"; "com:COM01" gives "com:com1"). tcp endpoints as they are.
+std::string endpoint_key(std::string_view endpoint);
+
 }  // namespace dbgsim::protocol

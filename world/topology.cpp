@@ -118,12 +118,6 @@ std::optional<topology_problem> validate(const topology& t) {
     std::string folded;       // npipe, spipe and com: the name in lower case.
     std::size_t index = 0;
   };
-  auto fold = [](std::string t) {
-    for (auto& c : t)
-      if (c >= 'A' && c <= 'Z')
-        c = static_cast<char>(c - 'A' + 'a');
-    return t;
-  };
   auto port_text = [](const bound& b) {
     return b.lo == b.hi ? std::to_string(b.lo) : std::to_string(b.lo) + ":" + std::to_string(b.hi);
   };
@@ -161,15 +155,10 @@ std::optional<topology_problem> validate(const topology& t) {
       }
     } else {
       const auto name = is_pipe(opts.kind) ? opts.pipe.value_or("") : opts.com_port.value_or("");
-      b.folded = fold(name);
-      if (!is_pipe(opts.kind)) {
-        // COM01 is COM1: the number after "com" without its leading zeros.
-        const auto digits = b.folded.find_first_not_of('0', 3);
-        b.folded = "com" + (digits == std::string::npos ? std::string("0") : b.folded.substr(digits));
-      }
+      const auto prefix = is_pipe(opts.kind) ? std::string("npipe:") : std::string("com:");
+      b.folded = protocol::endpoint_key(prefix + name);  // As the world finds listeners.
       auto key = std::tuple{b.machine, is_pipe(opts.kind), b.folded};
       auto it = names_at.find(key);
-      const auto prefix = is_pipe(opts.kind) ? std::string("npipe:") : std::string("com:");
       if (it != names_at.end()) {
         clash = &it->second;
         const auto theirs = protocol::endpoint_of(std::get<protocol::transport_options>(

@@ -134,7 +134,7 @@ struct world::impl final : environment {
       server_entry entry;
       entry.config = cfg;
       entry.endpoint = protocol::endpoint_of(cfg.listen);
-      by_endpoint[{cfg.machine, entry.endpoint}].insert(s.name);
+      by_endpoint[{cfg.machine, protocol::endpoint_key(entry.endpoint)}].insert(s.name);
       servers.emplace(s.name, std::move(entry));
       if (s.start.count() == 0) {
         start_incarnation(s.name);
@@ -216,7 +216,7 @@ struct world::impl final : environment {
   /// The running server at an endpoint, through the index (a scan of every server made 20,000
   /// start_server steps quadratic); servers.end() when none runs there.
   auto running_at(const std::string& machine_name, const std::string& endpoint) const {
-    auto at = by_endpoint.find({machine_name, endpoint});
+    auto at = by_endpoint.find({machine_name, protocol::endpoint_key(endpoint)});
     if (at != by_endpoint.end())
       for (const auto& name : at->second)  // In name order, as the scan was.
         if (auto s = servers.find(name); s != servers.end() && s->second.running)
@@ -266,7 +266,7 @@ struct world::impl final : environment {
     server_entry entry;
     entry.config = cfg;
     entry.endpoint = endpoint;
-    by_endpoint[{machine_name, endpoint}].insert(name);
+    by_endpoint[{machine_name, protocol::endpoint_key(endpoint)}].insert(name);
     servers.emplace(name, std::move(entry));
     start_incarnation(name);
     return protocol::S_OK;
@@ -432,7 +432,9 @@ struct world::impl final : environment {
   std::shared_ptr<std::uint32_t> next_pid = std::make_shared<std::uint32_t>(1000);
   std::map<std::string, engine_entry> engines;
   std::map<std::string, server_entry> servers;
-  /// Every server by (machine, endpoint), running or not: server_at's index.
+  /// Every server by (machine, endpoint_key), running or not: server_at's index. Keyed as
+  /// Windows compares endpoints, so that a connect to pipe `debug` finds a server listening on
+  /// `Debug`, and a start_server on `COM01` finds `COM1` taken.
   std::map<std::pair<std::string, std::string>, std::set<std::string>> by_endpoint;
   std::map<std::pair<std::string, std::string>, link_handle> links;
   std::map<std::string, std::uint64_t> started_by;

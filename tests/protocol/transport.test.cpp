@@ -239,6 +239,17 @@ TEST(TransportOptions, EndpointOfEachExample) {
   }
 }
 
+TEST(TransportOptions, EndpointKeysCompareAsWindowsDoes) {
+  EXPECT_EQ(endpoint_key("npipe:Debug"), endpoint_key("npipe:DEBUG"));
+  EXPECT_EQ(endpoint_key("npipe:Debug"), "npipe:debug");
+  EXPECT_EQ(endpoint_key("com:COM01"), "com:com1");
+  EXPECT_EQ(endpoint_key("com:com1"), "com:com1");
+  EXPECT_EQ(endpoint_key("com:COM0"), "com:com0");
+  EXPECT_EQ(endpoint_key("tcp:5005"), "tcp:5005");
+  EXPECT_NE(endpoint_key("npipe:dbg1"), endpoint_key("npipe:dbg10"));
+  EXPECT_NE(endpoint_key("com:COM1"), endpoint_key("com:COM10"));
+}
+
 TEST(TransportOptions, TransportNamesAreCaseInsensitive) {
   EXPECT_EQ(parse_ok("NPipe:pipe=x", side::server).kind, kind::npipe);
   EXPECT_EQ(parse_ok("SSL:proto=TLS1,MachUser=m,PORT=1", side::server).kind, kind::ssl);

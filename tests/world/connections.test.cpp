@@ -136,3 +136,24 @@ TEST(Connections, Seam_AFrameOnAConnectionNeverOpenedIsDropped) {
 
 }  // namespace
 }  // namespace dbgsim::testing
+
+namespace dbgsim::testing {
+namespace {
+
+TEST(Connections, S3_PipeAndComNamesAreFoundRegardlessOfCase) {
+  // Windows compares pipe and COM port names case-insensitively (COM01 is COM1 too): a connect
+  // to pipe `debug` reaches the server listening on `Debug`, and a start_server on `COM01` finds
+  // `com1` taken, as validate() refuses both clashes at load.
+  auto t = small_topology(1);
+  t.servers[0].listen = "npipe:pipe=Debug";
+  world w(t, 1, env_options());
+  EXPECT_EQ(run_call(w, "eng", api::connect{"npipe:server=srv,pipe=DEBUG"}).hr, S_OK);
+  EXPECT_EQ(run_call(w, "eng", api::start_server{"com:port=com1,baud=115200,channel=1"}).hr, S_OK);
+  EXPECT_EQ(run_call(w, "eng", api::start_server{"com:port=COM01,baud=115200,channel=1"}).hr, E_FAIL);
+  EXPECT_EQ(run_call(w, "eng", api::start_server{"npipe:pipe=local"}).hr, S_OK);
+  EXPECT_EQ(run_call(w, "eng", api::start_server{"npipe:pipe=LOCAL"}).hr, E_FAIL);
+  expect_clean(w);
+}
+
+}  // namespace
+}  // namespace dbgsim::testing
