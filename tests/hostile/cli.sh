@@ -9,13 +9,29 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failed=0 passed=0
 
+# Sanitized builds (DBGSIM_SANITIZE set by ctest) run about four times slower, and ASan reserves
+# terabytes of address space for its shadow, so a memory cap is ASan's RSS limit, not ulimit -v.
+sanitized=${DBGSIM_SANITIZE:-}
+slow=1
+[ -n "$sanitized" ] && slow=4
+# in_memory MB COMMAND...: runs COMMAND with its memory capped at MB megabytes.
+in_memory() {
+  local mb=$1
+  shift
+  if [ -n "$sanitized" ]; then
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}hard_rss_limit_mb=$mb:quarantine_size_mb=16" "$@"
+  else
+    (ulimit -v $((mb * 1000)); "$@")
+  fi
+}
+
 # expect NAME RC FRAGMENT -- COMMAND...: runs COMMAND (at most 20 s) and checks its exit code and
 # that stderr contains FRAGMENT.
 expect() {
   local name=$1 want=$2 fragment=$3
   shift 4
   local err="$tmp/stderr" rc
-  timeout 20 "$@" >"$tmp/stdout" 2>"$err" </dev/null
+  timeout $((20 * slow)) "$@" >"$tmp/stdout" 2>"$err" </dev/null
   rc=$?
   if [ "$rc" -ne "$want" ] || { [ -n "$fragment" ] && ! grep -qF -- "$fragment" "$err"; }; then
     echo "FAIL $name: exit $rc (want $want), stderr: $(head -c 300 "$err")"
@@ -125,7 +141,7 @@ else
   passed=$((passed + 1))
 fi
 # A sweep of 10^8 seeds streams them: memory stays flat (the seed vector alone was 800 MB).
-(ulimit -v 400000; timeout 5 "$dbgsim" sweep "$scenario" --seeds 1..100000000 >/dev/null 2>&1)
+in_memory 400 timeout 5 "$dbgsim" sweep "$scenario" --seeds 1..100000000 >/dev/null 2>&1
 rc=$?
 if [ "$rc" -ne 124 ]; then
   echo "FAIL sweep of 10^8 seeds under 400 MB: exit $rc (want 124, still running at 5 s)"
@@ -136,7 +152,7 @@ fi
 
 # YAML nesting: 4 MiB of `[` is refused at once, with the place, without the memory.
 head -c 4194000 /dev/zero | tr '\0' '[' >"$tmp/deep.yaml"
-(ulimit -v 300000; timeout 20 "$dbgsim" check "$tmp/deep.yaml" >/dev/null 2>"$tmp/deep.err")
+in_memory 300 timeout $((20 * slow)) "$dbgsim" check "$tmp/deep.yaml" >/dev/null 2>"$tmp/deep.err"
 rc=$?
 if [ "$rc" -ne 2 ] || ! grep -qF "deep.yaml:1:401: nested too deeply" "$tmp/deep.err"; then
   echo "FAIL 4 MiB of [: exit $rc (want 2), stderr: $(head -c 300 "$tmp/deep.err")"
@@ -192,7 +208,7 @@ expect "8193 processes" 2 "procs.yaml:8197:9: machine \`m\`: more than 8192 proc
   printf 'name: many servers\nengines: [ { name: eng, machine: ws } ]\nsteps:\n'
   seq 6000 25999 | sed 's/.*/  - at: 0ms\n    start_server: { engine: eng, options: "tcp:port=&" }/'
 } >"$tmp/servers.yaml"
-expect "20000 start_server steps in 15 s" 0 "" -- timeout 15 "$dbgsim" run --quiet "$tmp/servers.yaml"
+expect "20000 start_server steps in 15 s" 0 "" -- timeout $((15 * slow)) "$dbgsim" run --quiet "$tmp/servers.yaml"
 
 # XML 1.0: control characters, U+FFFE/U+FFFF and invalid UTF-8 from a file reach the SVG chart
 # and the JUnit report replaced (U+FFFD) or escaped, so both stay well-formed.
