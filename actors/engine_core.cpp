@@ -23,8 +23,6 @@ constexpr std::uint64_t wait_timer = 4ull << 56;       // payload: API call numb
 constexpr std::uint64_t local_timer = 5ull << 56;      // payload: API call number (local-calls-wait)
 constexpr std::uint64_t timer_kind_mask = 0xFFull << 56;
 
-const hresult operation_aborted = hresult_from_win32(995);  // ERROR_OPERATION_ABORTED
-
 // A 15-bit tag from the engine's name, so that handles of different engines differ in their
 // high bits (S1, S11) and a handle that loses them in a 32-bit binding is never valid.
 std::uint64_t handle_tag(const std::string& name) {
@@ -411,7 +409,7 @@ struct engine_ops {
           ids.push_back(wire);
       for (auto wire : ids) {
         st.aborted.insert(wire);
-        finish_rpc(wire, operation_aborted);
+        finish_rpc(wire, ERROR_OPERATION_ABORTED);
       }
     } else {
       c->kill_handle_on_ack = true;  // release-on-ack (planted bug): alive until the ack.

@@ -19,8 +19,6 @@ namespace dbgsim::oracle_detail {
 
 namespace {
 
-const hresult operation_aborted = protocol::hresult_from_win32(995);  // ERROR_OPERATION_ABORTED
-
 /// Calls made of several rpcs: their result is the first failure of any, at the last one's
 /// instant, so a timeout or reset of one member fixes neither the result nor the time.
 bool grouped(const std::optional<api::call_kind>& k) {
@@ -66,7 +64,7 @@ void call_checks::on_call(engine_rec& eng, call_rec& rec) {
     for (auto& [n, other] : eng.calls) {
       if (other.ev.handle != e.handle || other.expect || other.ev.api == api::call_kind::disconnect)
         continue;
-      expect(eng, n, other, expectation{"S6", operation_aborted, {e}});
+      expect(eng, n, other, expectation{"S6", protocol::ERROR_OPERATION_ABORTED, {e}});
     }
   }
 }

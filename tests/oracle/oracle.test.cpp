@@ -912,7 +912,7 @@ TEST(Oracle, S6_CallInFlightAbortedWithAnotherHresultIsReported) {
 }
 
 TEST(Oracle, S6_CallInFlightAbortedAtTheDisconnectPasses) {
-  auto tr = list_in_flight_at_disconnect(protocol::hresult_from_win32(995), 0ms);
+  auto tr = list_in_flight_at_disconnect(protocol::ERROR_OPERATION_ABORTED, 0ms);
   EXPECT_RULES(tr);
 }
 
