@@ -35,6 +35,18 @@ rc::Gen<handle_pick> gen_pick(bool zero_is_useful) {
   });
 }
 
+/// One of `choices`, each as likely as its weight (of `total`); called inside rc::gen::exec.
+op weighted_pick(const std::vector<std::pair<std::size_t, rc::Gen<op>>>& choices,
+                 std::size_t total) {
+  auto pick = *rc::gen::inRange<std::size_t>(0, total);
+  for (const auto& [weight, g] : choices) {
+    if (pick < weight)
+      return *g;
+    pick -= weight;
+  }
+  return *choices.back().second;
+}
+
 }  // namespace
 
 std::vector<op_kind> generated_kinds() {
@@ -332,23 +344,10 @@ rc::Gen<op> gen_op(const shape& s) {
     return rc::gen::resize(100, rc::gen::exec([choices, total, causes] {
       if (*rc::gen::arbitrary<bool>())
         return *causes[*rc::gen::inRange<std::size_t>(0, causes.size())];
-      auto pick = *rc::gen::inRange<std::size_t>(0, total);
-      for (const auto& [weight, g] : choices) {
-        if (pick < weight)
-          return *g;
-        pick -= weight;
-      }
-      return *choices.back().second;
+      return weighted_pick(choices, total);
     }));
-  return rc::gen::resize(100, rc::gen::exec([choices, total] {
-    auto pick = *rc::gen::inRange<std::size_t>(0, total);
-    for (const auto& [weight, g] : choices) {
-      if (pick < weight)
-        return *g;
-      pick -= weight;
-    }
-    return *choices.back().second;
-  }));
+  return rc::gen::resize(100,
+                         rc::gen::exec([choices, total] { return weighted_pick(choices, total); }));
 }
 
 rc::Gen<std::shared_ptr<const step_command::CommandType>> gen_command(const shape& s) {
