@@ -59,6 +59,7 @@ void append_field(std::string& out, const event& e, event_field f) {
     case event_field::detail: if (!e.detail.empty()) append_string(out, key, e.detail); return;
     case event_field::value: if (e.value != 0) append_number(out, key, e.value); return;
     case event_field::frame: if (e.frame != 0) append_number(out, key, e.frame); return;
+    case event_field::program: if (!e.program.empty()) append_string(out, key, e.program); return;
   }
 }
 

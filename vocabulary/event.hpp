@@ -39,7 +39,8 @@
   X(reason, "reason", "why (table `reason`)")                                                 \
   X(detail, "detail", "free text: an options string, a password, an exe, a decode error")     \
   X(value, "value", "a number: a bound in µs, a frame's size, process options, a version")    \
-  X(frame, "frame", "a frame's number in the world; a duplicate keeps its original's")
+  X(frame, "frame", "a frame's number in the world; a duplicate keeps its original's")          \
+  X(program, "program", "the client that made the call: a scenario's `clients:` name (docs/clients.md)")
 
 // Which enum an event's `what` holds.
 #define DBGSIM_WHAT_KINDS(X)                                \
@@ -56,14 +57,17 @@
 #define DBGSIM_EVENT_KINDS(X)                                                                     \
   X(call, "call", "world",                                                                        \
     DBGSIM_F(actor) | DBGSIM_F(call) | DBGSIM_F(api) | DBGSIM_F(handle) | DBGSIM_F(pid) |         \
-        DBGSIM_F(detail) | DBGSIM_F(value),                                                       \
+        DBGSIM_F(detail) | DBGSIM_F(value) | DBGSIM_F(program),                                   \
     none,                                                                                         \
     "the world issued an API call on engine `actor`; handle is its handle argument, detail its "  \
-    "text argument, value its S15 bound in µs (from the world's timing, not the engine's word)")  \
+    "text argument, value its S15 bound in µs (from the world's timing, not the engine's word); " \
+    "program: the client program that made it")                                                  \
   X(done, "done", "world",                                                                        \
     DBGSIM_F(actor) | DBGSIM_F(call) | DBGSIM_F(api) | DBGSIM_F(hr) | DBGSIM_F(handle) |          \
-        DBGSIM_F(pid),                                                                            \
-    none, "the call completed (handle: the one a connect returned; pid: a created or found one)") \
+        DBGSIM_F(pid) | DBGSIM_F(value) | DBGSIM_F(program),                                      \
+    none,                                                                                         \
+    "the call completed (handle: the one a connect returned; pid: a created or found one; "      \
+    "value: how many ids a list_processes returned)")                                              \
   X(handle_born, "handle_born", "engine",                                                         \
     DBGSIM_F(actor) | DBGSIM_F(handle) | DBGSIM_F(call) | DBGSIM_F(peer) | DBGSIM_F(conn) |       \
         DBGSIM_F(session) | DBGSIM_F(inc),                                                        \
@@ -148,7 +152,19 @@
     none, "a process exited on its own")                                                          \
   X(options_received, "options_received", "server",                                               \
     DBGSIM_F(actor) | DBGSIM_F(peer) | DBGSIM_F(session) | DBGSIM_F(value), none,                 \
-    "the server received an engine's process options (S21)")
+    "the server received an engine's process options (S21)")                                     \
+  X(program_started, "program_started", "world",                                                 \
+    DBGSIM_F(actor) | DBGSIM_F(program) | DBGSIM_F(detail), none,                                 \
+    "a client program started on engine `actor` (detail: its program and arguments)")             \
+  X(program_ended, "program_ended", "world",                                                     \
+    DBGSIM_F(actor) | DBGSIM_F(program) | DBGSIM_F(value) | DBGSIM_F(reason) | DBGSIM_F(detail),  \
+    none, "a client program ended (value: what it returned; detail: an exception's text)")       \
+  X(client_call, "client_call", "world",                                                         \
+    DBGSIM_F(actor) | DBGSIM_F(program) | DBGSIM_F(api) | DBGSIM_F(handle) | DBGSIM_F(pid) |      \
+        DBGSIM_F(hr) | DBGSIM_F(detail),                                                          \
+    none,                                                                                         \
+    "a program's IDebugClient call answered by the client API without reaching the engine (a "    \
+    "null pointer, an unknown or unsupported flag, GetProcessOptions); detail: the method")
 
 #define DBGSIM_K(kind) (1u << static_cast<unsigned>(::dbgsim::event_kind::kind))
 
@@ -208,7 +224,11 @@
   X(unknown_call, "unknown_call", DBGSIM_K(frame_dropped), "a reply to no call the engine made")  \
   X(dead_handle, "dead_handle", DBGSIM_K(frame_dropped),                                          \
     "a reply to a call aborted by its handle's disconnect (S6)")                                  \
-  X(unexpected, "unexpected", DBGSIM_K(frame_dropped), "a message its receiver never expects")
+  X(unexpected, "unexpected", DBGSIM_K(frame_dropped), "a message its receiver never expects")   \
+  X(returned, "returned", DBGSIM_K(program_ended), "the program returned")                       \
+  X(hung, "hung", DBGSIM_K(program_ended),                                                       \
+    "the program had not returned by its timeout and was stopped (docs/clients.md, C6)")          \
+  X(threw, "threw", DBGSIM_K(program_ended), "an exception escaped the program")
 
 // The table of timers: identifier, name, meaning.
 #define DBGSIM_TIMERS(X)                                                           \
@@ -256,6 +276,7 @@ struct event {
   std::string detail;                    ///< Free text: options string, password, decode error.
   std::uint64_t value = 0;               ///< A number: a bound in µs, a frame size, options.
   std::uint64_t frame = 0;               ///< A frame's number in the world (frame_* events).
+  std::string program;                   ///< The client program behind a call (docs/clients.md).
 
   /// Whether `what` holds exactly `v` (a message type, fault, timer or server state).
   template <class T>

@@ -50,6 +50,7 @@ bool sets(const event& e, event_field f) {
     case event_field::detail: return !e.detail.empty();
     case event_field::value: return e.value != 0;
     case event_field::frame: return e.frame != 0;
+    case event_field::program: return !e.program.empty();
   }
   return false;
 }

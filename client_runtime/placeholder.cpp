@@ -1,0 +1,1 @@
+// Replaced by the runtime in the next commit.
