@@ -35,6 +35,7 @@ constexpr int connect_attempts = 6;    // Per (re)connect.
 constexpr int max_sessions = 5;        // Connects that succeeded; bounds the recoveries.
 constexpr int max_timeouts = 3;        // Timed-out calls in a row on one handle before giving up.
 constexpr int max_relists = 8;         // S_FALSE answers in a row before the list is given up.
+constexpr int max_attach_retries = 4;  // Attaches refused with E_ACCESSDENIED, tried again.
 constexpr DWORD first_backoff_ms = 250;
 constexpr DWORD max_backoff_ms = 4000;
 constexpr DWORD poll_ms = 500;
@@ -124,7 +125,14 @@ struct careful {
     if (!find_pid(server, gone))
       return gone ? outcome::lost : outcome::done;
 
-    const HRESULT attached = client->AttachProcess(server, pid, DEBUG_ATTACH_DEFAULT);
+    HRESULT attached = client->AttachProcess(server, pid, DEBUG_ATTACH_DEFAULT);
+    // E_ACCESSDENIED: another session still has the process, such as this engine's own old one
+    // that the server keeps until its lease runs out (a half-open connection whose engine end is
+    // gone, S19). Try again after pauses that add up to more than a lease.
+    for (int retry = 0; attached == E_ACCESSDENIED && retry < max_attach_retries; ++retry) {
+      Sleep(backoff(retry + 2));
+      attached = client->AttachProcess(server, pid, DEBUG_ATTACH_DEFAULT);
+    }
     if (session_gone(attached))
       return outcome::lost;
     if (attached == ERROR_SEM_TIMEOUT)
