@@ -74,9 +74,13 @@ foreach(export IN LISTS exports)
     list(APPEND problems "does not export ${export}")
   endif()
 endforeach()
+# Anything of dbgsim's namespace, or of CAF's, is either a dbgsim library linked in statically
+# or a function of the header left visible; Sleep and GetTickCount are the header's too. (The
+# standard library's templates instantiated over dbgsim_program_entry are not dbgsim's code.)
 foreach(name IN LISTS defined)
-  if(name MATCHES "^dbgsim::client_detail::|^Sleep\\(|^GetTickCount\\(")
-    list(APPEND problems "exports the header's own ${name}: another library or the command could interpose it")
+  if(name MATCHES "dbgsim::|caf::|^Sleep\\(|^GetTickCount\\(")
+    list(APPEND problems "exports ${name}: dbgsim's code linked in, or the header's own function "
+                         "left visible for another library or the command to interpose")
   endif()
 endforeach()
 
