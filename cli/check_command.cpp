@@ -1,5 +1,6 @@
 // `dbgsim check FILE|DIR...`: loads and validates scenario files without running them.
 #include "cli/commands.hpp"
+#include "cli/run_text.hpp"
 #include "cli/scenario_files.hpp"
 #include "scenario/scenario.hpp"
 #include "world/world.hpp"
@@ -16,6 +17,7 @@ namespace {
 struct check_args {
   std::vector<std::string> paths;
   bool quiet = false;
+  std::vector<std::string> client_libs;  ///< --client-lib: libraries of client programs.
 };
 
 /// Checks one file; prints `ok  FILE (N steps)` or the error; returns whether it is good.
@@ -40,6 +42,8 @@ bool check_file(const std::string& path, bool quiet) {
 }
 
 int run_check(const check_args& args) {
+  if (!load_client_libs("check", args.client_libs))
+    return exit_bad_input;
   bool all_ok = true;
   for (const auto& arg : args.paths) {
     std::vector<std::string> files;
@@ -64,6 +68,7 @@ command_fn add_check_command(CLI::App& app) {
       "check", "Load and validate scenario files without running them (exit 2 if any is bad)");
   sub->add_option("FILE", args->paths, "Scenario files, or directories of *.yaml files")
       ->required();
+  add_client_lib_option(sub, args->client_libs);
   sub->add_flag("-q,--quiet", args->quiet, "Print only the errors");
   return [args] { return run_check(*args); };
 }

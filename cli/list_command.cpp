@@ -2,6 +2,8 @@
 // that scripts and the CMake registration of per-mutant tests read the names from the binary
 // instead of from source code.
 #include "cli/commands.hpp"
+#include "cli/run_text.hpp"
+#include "client_runtime/program_catalog.hpp"
 #include "scenario/scenario.hpp"
 #include "vocabulary/api.hpp"
 #include "vocabulary/fault.hpp"
@@ -39,6 +41,16 @@ const std::map<std::string, void (*)(std::ostream&)>& tables() {
          for (auto f : all_values<fault_kind>())
            o << name_of(f) << '\t' << description_of(f) << '\n';
        }},
+      {"findings",
+       [](std::ostream& o) {
+         for (auto f : all_values<finding_kind>())
+           o << name_of(f) << '\t' << rule_of(f) << '\t' << meaning_of(f) << '\n';
+       }},
+      {"programs",
+       [](std::ostream& o) {
+         for (const auto& p : program_catalog::process().programs())
+           o << p.name << '\t' << p.origin << '\n';
+       }},
       {"reasons",
        [](std::ostream& o) {
          for (auto r : all_values<reason_kind>())
@@ -52,6 +64,7 @@ const std::map<std::string, void (*)(std::ostream&)>& tables() {
 
 command_fn add_list_command(CLI::App& app) {
   auto table = std::make_shared<std::string>();
+  auto libs = std::make_shared<std::vector<std::string>>();
   auto* sub = app.add_subcommand(
       "list", "Print one of dbgsim's tables of names, one tab-separated row per line");
   std::string names;
@@ -65,7 +78,10 @@ command_fn add_list_command(CLI::App& app) {
           keys.push_back(name);
         return keys;
       }()));
-  return [table] {
+  add_client_lib_option(sub, *libs);  // `list programs` then lists theirs too.
+  return [table, libs]() -> int {
+    if (!load_client_libs("list", *libs))
+      return exit_bad_input;
     tables().at(*table)(std::cout);
     std::cout.flush();
     return std::cout ? exit_ok : exit_bad_input;

@@ -41,6 +41,7 @@ struct run_args {
   bool verbose = false;
   bool check_determinism = false;
   std::optional<std::uint64_t> max_steps;  ///< The run budget (docs/scenario-format.md).
+  std::vector<std::string> client_libs;    ///< --client-lib: libraries of client programs.
 };
 
 struct outcome {
@@ -157,6 +158,8 @@ int run(const run_args& args) {
   auto bug = parse_mutant("run", args.mutant_name);
   if (!bug)
     return exit_bad_input;
+  if (!load_client_libs("run", args.client_libs))
+    return exit_bad_input;
 
   std::vector<std::string> files;
   try {
@@ -264,6 +267,9 @@ int run(const run_args& args) {
             std::cout << "      " << to_json_line(e) << '\n';
         }
       std::cout << "    replay: " << printable(replay(args, s.file, o.report.seed, *bug)) << '\n';
+    } else if (args.verbose) {
+      for (const auto& f : o.report.findings)  // As the file declares them.
+        std::cout << "    finding (declared): " << printable(describe(f)) << '\n';
     }
     std::cout.flush();
     results.push_back(std::move(o));
@@ -307,9 +313,10 @@ command_fn add_run_command(CLI::App& app) {
                   "a run that needs more is an error (exit 2), not a hang; 0: no limit "
                   "[default: 2000000 + 1000 per step of the scenario]")
       ->check(CLI::NonNegativeNumber);
+  add_client_lib_option(sub, args->client_libs);
   sub->add_flag("--quiet,-q", args->quiet, "Print only failing scenarios and the summary");
   sub->add_flag("--verbose,-v", args->verbose,
-                "Also print the events behind each oracle violation");
+                "Also print the events behind each oracle violation, and every client's findings");
   sub->add_flag("--check-determinism", args->check_determinism,
                 "Run each scenario twice; a scenario whose two traces differ fails, and the first "
                 "differing event of each run is printed");

@@ -1,4 +1,6 @@
 #include "cli/run_text.hpp"
+
+#include "client_runtime/program_catalog.hpp"
 #include "scenario/player.hpp"
 
 #include <fmt/format.h>
@@ -33,6 +35,9 @@ std::string replay_command(const std::string& file, std::uint64_t seed, mutant b
   if (bug != mutant::none)
     cmd += fmt::format(" --mutant {}", name_of(bug));
   cmd += options;
+  // The programs a scenario names may come from libraries: the replay loads the same ones.
+  for (const auto& lib : program_catalog::process().libraries())
+    cmd += " --client-lib " + shell_quote(lib);
   // `--` first: a file whose name begins with `-` is still a file.
   return cmd + " -- " + shell_quote(file);
 }
@@ -110,7 +115,24 @@ std::string describe(const violation& v) {
   return fmt::format("{} at {}: {}", v.rule, format_time(v.t), v.message);
 }
 
+std::string kinds_text(const std::vector<finding_kind>& kinds) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < kinds.size(); ++i)
+    out += (i ? ", " : "") + std::string(name_of(kinds[i]));
+  return out + "]";
+}
+
+std::string describe(const scenario& s, const client_failure& c) {
+  return fmt::format("{}:{}: client `{}`: expected findings {}, got {}", s.file, c.pos.line,
+                     c.client, kinds_text(c.expected), kinds_text(c.got));
+}
+
 }  // namespace
+
+std::string describe(const finding& f) {
+  return fmt::format("{} {} `{}` at {}: {}", rule_of(f.kind), name_of(f.kind), f.program,
+                     format_time(f.t), f.message);
+}
 
 std::vector<std::string> describe_failures(const scenario& s, const run_report& r) {
   // Merged in order of simulated time (step failures first among equals), so the story reads
@@ -127,15 +149,43 @@ std::vector<std::string> describe_failures(const scenario& s, const run_report& 
   std::vector<std::string> out;
   for (auto& [t, text] : merged)
     out.push_back(std::move(text));
+  // Then each client whose findings were not as declared, with every finding about it.
+  for (const auto& c : r.client_failures) {
+    out.push_back(describe(s, c));
+    for (const auto& f : r.findings)
+      if (f.program == c.client)
+        out.push_back("  " + describe(f));
+  }
   return out;
 }
 
 std::string describe_signature(const scenario& s, const run_report& r) {
   if (!r.violations.empty())
     return describe(r.violations.front());
+  if (!r.client_failures.empty())
+    return describe(s, r.client_failures.front());
   if (!r.failures.empty())
     return describe(s, r.failures.front());
   return {};
+}
+
+void add_client_lib_option(CLI::App* sub, std::vector<std::string>& libs) {
+  sub->add_option("--client-lib", libs,
+                  "Load a client library (a shared library built against the installed "
+                  "dbgsim::client; repeatable) whose programs scenarios may name "
+                  "(docs/clients.md)");
+}
+
+bool load_client_libs(const std::string& command, const std::vector<std::string>& libs) {
+  for (const auto& lib : libs) {
+    try {
+      program_catalog::process().load_library(lib);
+    } catch (const client_library_error& e) {
+      std::cerr << "dbgsim " << command << ": --client-lib " << printable(e.what()) << '\n';
+      return false;
+    }
+  }
+  return true;
 }
 
 std::string mutant_help() {

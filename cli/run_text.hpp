@@ -6,6 +6,8 @@
 #include "scenario/scenario.hpp"
 #include "scenario/player.hpp"
 
+#include <CLI/CLI.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -45,5 +47,15 @@ std::optional<std::uint64_t> parse_seed(const std::string& text);
 
 /// The help text of every `--mutant` option: the planted bugs by name, with the rule each breaks.
 std::string mutant_help();
+
+/// A finding as one line: "C1 leaked-handle `ide` at 12.000000s: ...".
+std::string describe(const finding& f);
+
+/// Adds `--client-lib PATH` (repeatable) to a subcommand.
+void add_client_lib_option(CLI::App* sub, std::vector<std::string>& libs);
+
+/// Loads each client library into the process's catalog; false (after printing why, naming the
+/// path) when one cannot be loaded: the caller exits 2.
+bool load_client_libs(const std::string& command, const std::vector<std::string>& libs);
 
 }  // namespace dbgsim::cli

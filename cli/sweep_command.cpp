@@ -42,6 +42,7 @@ struct sweep_args {
   std::string out_dir;
   bool verbose = false;
   std::optional<std::uint64_t> max_steps;  ///< The run budget of each seed's run.
+  std::vector<std::string> client_libs;    ///< --client-lib: libraries of client programs.
 };
 
 // What one seed gave; travels from a worker process to the parent as one line.
@@ -312,6 +313,9 @@ int sweep(const sweep_args& args) {
   auto bug = parse_mutant("sweep", args.mutant_name);
   if (!bug)
     return exit_bad_input;
+  // Loaded before the workers fork, so that each inherits them.
+  if (!load_client_libs("sweep", args.client_libs))
+    return exit_bad_input;
   const auto range = parse_range(args.seeds);
   if (!range) {
     std::cerr << "dbgsim sweep: --seeds wants A..B with A <= B (e.g. 1..1000), not '" << args.seeds
@@ -480,6 +484,7 @@ command_fn add_sweep_command(CLI::App& app) {
   sub->add_option("--max-steps", args->max_steps,
                   "The run budget of each seed's run, as `run --max-steps`; used up: exit 2")
       ->check(CLI::NonNegativeNumber);
+  add_client_lib_option(sub, args->client_libs);
   sub->add_flag("--verbose,-v", args->verbose, "Print every seed's result (and swarm choice)");
   return [args] { return sweep(*args); };
 }

@@ -2,6 +2,7 @@
 // it completes, evaluates `check:` steps, and gathers what failed into a run_report.
 #include "scenario/player.hpp"
 
+#include "client_runtime/program_runner.hpp"
 #include "vocabulary/overloaded.hpp"
 #include "world/world.hpp"
 
@@ -64,7 +65,18 @@ struct player::impl {
       links[{a, b}] = l.a_to_b;
       links[{b, a}] = l.b_to_a;
     }
+    if (!sc.clients.empty()) {
+      std::vector<program_launch> launches;
+      for (const auto& c : sc.clients)
+        launches.push_back({c.name, c.engine, c.program, c.args, c.start, c.timeout});
+      std::map<std::string, bool> detach_on_exit;
+      for (const auto& e : sc.topo.engines)
+        detach_on_exit[e.name] = e.detach_on_exit;
+      programs = std::make_unique<program_runner>(w, std::move(launches), detach_on_exit, seed);
+    }
     w.on_complete([this](const std::string& engine, std::uint64_t n, const api::result& r) {
+      if (programs && programs->completed(engine, n, r))
+        return;
       auto i = calls.find({engine, n});
       if (i != calls.end())
         judge(i->second, r);
@@ -72,13 +84,18 @@ struct player::impl {
   }
 
   // Calls still in flight complete (aborted) while the world shuts its actors down, after the
-  // tables below are gone: stop listening first.
-  ~impl() { w.on_complete({}); }
+  // tables below are gone: stop listening first. Programs still running stop before the world
+  // goes (programs is declared after w).
+  ~impl() {
+    w.on_complete({});
+    programs.reset();
+  }
 
   const scenario& s;
   run_options opts;
   std::uint64_t seed;
   world w;
+  std::unique_ptr<program_runner> programs;  ///< The scenario's clients, if it has any.
   std::set<std::size_t> played;
   std::map<std::pair<std::string, std::uint64_t>, std::size_t> calls;  // (engine, call) → step
   std::set<std::size_t> completed;  // Steps whose call completed.
@@ -431,7 +448,11 @@ struct player::impl {
     for (const auto& st : s.steps)
       if (const auto* a = std::get_if<action::wait_server_end>(&st.what))
         bound = std::max(bound, a->timeout + t.rpc_timeout);
-    w.run_until_quiet(w.now() + bound);
+    // Programs run until they return or their timeout; the network settles only after that.
+    auto limit = w.now() + bound;
+    if (programs)
+      limit = std::max(limit, programs->deadline() + bound);
+    w.run_until_quiet(limit);
     if (opts.settle)
       w.settle();
     finished = true;
@@ -458,6 +479,16 @@ run_report player::report() const {
   r.seed = impl_->seed;
   r.failures = impl_->failures;
   r.violations = impl_->w.violations();
+  r.findings = impl_->w.findings();
+  for (const auto& c : impl_->s.clients) {
+    std::set<finding_kind> got;
+    for (const auto& f : r.findings)
+      if (f.program == c.name)
+        got.insert(f.kind);
+    const std::vector<finding_kind> got_list(got.begin(), got.end());
+    if (got_list != c.expect_findings)
+      r.client_failures.push_back({c.name, c.pos, c.expect_findings, got_list});
+  }
   r.end = impl_->w.now();
   if (impl_->opts.keep_trace)
     r.events = impl_->w.events();
@@ -477,6 +508,15 @@ run_report run_scenario(const scenario& s, const run_options& options) {
 std::string run_report::signature() const {
   if (!violations.empty())
     return violations.front().rule;
+  for (const auto& c : client_failures) {
+    // The first finding that was not declared, else the first declared one that did not come.
+    for (auto k : c.got)
+      if (std::find(c.expected.begin(), c.expected.end(), k) == c.expected.end())
+        return std::string(rule_of(k)) + " " + std::string(name_of(k));
+    for (auto k : c.expected)
+      if (std::find(c.got.begin(), c.got.end(), k) == c.got.end())
+        return "missing " + std::string(rule_of(k)) + " " + std::string(name_of(k));
+  }
   if (!failures.empty())
     return "step " + std::to_string(failures.front().step + 1) + ": " + failures.front().action;
   return {};

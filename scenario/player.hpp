@@ -3,6 +3,7 @@
 #pragma once
 
 #include "actors/seam.hpp"
+#include "findings/checker.hpp"
 #include "oracle/oracle.hpp"
 #include "scenario/scenario.hpp"
 #include "vocabulary/event.hpp"
@@ -50,17 +51,28 @@ struct step_failure {
   std::string got;       ///< What happened ("ERROR_SEM_TIMEOUT", "sessions: 1").
 };
 
+/// A client whose findings were not exactly those its `expect: { findings: [...] }` declares.
+struct client_failure {
+  std::string client;                   ///< Its name.
+  source_pos pos;                       ///< Its entry in the file.
+  std::vector<finding_kind> expected;   ///< As declared, in table order.
+  std::vector<finding_kind> got;        ///< As found, in table order, no repeats.
+};
+
 /// What running a scenario gave.
 struct run_report {
   std::uint64_t seed = 0;                 ///< The seed it ran with.
   std::vector<step_failure> failures;     ///< Steps that failed, in the order judged.
   std::vector<violation> violations;      ///< The oracle's findings.
+  std::vector<finding> findings;          ///< The client checker's findings (docs/clients.md).
+  std::vector<client_failure> client_failures;  ///< Clients whose findings were not as declared.
   sim_time end{0};                        ///< Simulated time at the end.
   std::vector<event> events;              ///< The trace (empty unless keep_trace).
-  /// True when no step failed and the oracle found nothing.
-  bool passed() const { return failures.empty() && violations.empty(); }
-  /// A short, stable description of the first failure ("S6", "step 4 expect"), for grouping
-  /// sweep failures; "" when passed.
+  /// True when no step failed, the oracle found nothing and every client's findings were as
+  /// declared.
+  bool passed() const { return failures.empty() && violations.empty() && client_failures.empty(); }
+  /// A short, stable description of the first failure ("S6", "C1 leaked-handle", "step 4:
+  /// connect"), for grouping sweep failures; "" when passed.
   std::string signature() const;
 };
 

@@ -7,6 +7,7 @@
 #include "protocol/hresult.hpp"
 #include "vocabulary/api.hpp"
 #include "vocabulary/fault.hpp"
+#include "vocabulary/finding.hpp"
 #include "vocabulary/names.hpp"
 #include "world/topology.hpp"
 
@@ -244,6 +245,19 @@ struct load_notes {
 };
 
 /// A whole scenario file.
+/// A client program the scenario runs (`clients:`, docs/clients.md).
+struct client_spec {
+  std::string name;                 ///< The client's name: traces, charts, findings.
+  std::string engine;               ///< The engine it runs on.
+  std::string program;              ///< A registered program (bundled, or from --client-lib).
+  std::vector<std::string> args;    ///< argv[1...].
+  sim_time start{0};                ///< When it starts.
+  sim_time timeout{std::chrono::minutes(10)};  ///< Not returned by then: hung-program (C6).
+  std::vector<finding_kind> expect_findings;   ///< Exactly these kinds, in table order, no repeats.
+  source_pos pos;                   ///< Where the entry stands in the file.
+  friend bool operator==(const client_spec&, const client_spec&) = default;
+};
+
 struct scenario {
   std::string name;
   std::string description;
@@ -251,6 +265,7 @@ struct scenario {
   std::uint64_t seed = 1;
   topology topo;            ///< Machines, servers, engines, links and `defaults:` (topo.times).
   std::vector<step> steps;  ///< In file order; the player issues them stably sorted by `at`.
+  std::vector<client_spec> clients;  ///< `clients:`: programs that run alongside the steps.
   std::string file;         ///< Where it was loaded from ("" when built in code).
   load_notes notes;         ///< What the loader warned about.
   friend bool operator==(const scenario&, const scenario&) = default;

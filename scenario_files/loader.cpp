@@ -5,6 +5,7 @@
 // The file may be hostile (the loader is fuzzed): the text, the number of steps and the number of
 // YAML nodes walked are bounded, every yaml-cpp exception becomes a scenario_error, and the walk is
 // driven by the format, so an alias graph is never expanded beyond what the format can hold.
+#include "client_runtime/program_catalog.hpp"
 #include "scenario/scenario.hpp"
 
 #include "protocol/codec.hpp"
@@ -45,6 +46,10 @@ constexpr std::size_t max_nesting = 400;
 
 /// Longest duration a file may give: 10^12 µs, about 11.6 days of simulated time.
 constexpr std::int64_t max_duration_us = 1'000'000'000'000;
+
+/// Most clients a scenario may run, and most arguments one may get: each client is a thread.
+constexpr std::size_t max_clients = 256;
+constexpr std::size_t max_client_args = 64;
 
 /// Names longer than this get no "did you mean" (the distance is quadratic in the lengths).
 constexpr std::size_t max_suggest_length = 64;
@@ -516,6 +521,7 @@ public:
 
   scenario load(const std::string& text);
   std::vector<std::string> read_tags(const YAML::Node& n);
+  void read_clients(const YAML::Node& n, scenario& s);
 
   // -- values ------------------------------------------------------------------------------
 
@@ -1350,6 +1356,62 @@ void loader::check_bindings(const scenario& s) {
 
 /// `tags: [a, b]`: a list of words (a letter or digit, then letters, digits, `_`, `-` or `.`),
 /// none twice. Tags only select scenarios (`dbgsim run --tag`); they change nothing in a run.
+void loader::read_clients(const YAML::Node& n, scenario& s) {
+  auto& seq = sequence(n, "`clients`");
+  if (seq.size() > max_clients)
+    fail(n, "`clients`: " + std::to_string(seq.size()) + " clients; at most " +
+                std::to_string(max_clients) + " are allowed (each runs as a thread of its own)");
+  const auto& catalog = program_catalog::process();
+  for (const auto& item : seq) {
+    map_view m(*this, item, "a client", {"name", "engine", "program", "args", "start", "timeout",
+                                         "expect"});
+    client_spec c;
+    c.pos = pos_of(item);
+    const auto name_node = m.need("name");
+    c.name = name(name_node, "client `name`");
+    for (const auto& other : s.clients)
+      if (other.name == c.name)
+        fail(name_node, "client `name`: " + show(c.name) + " is already the name of the client at " +
+                            std::to_string(other.pos.line) + ":" + std::to_string(other.pos.col));
+    c.engine = engine(m.need("engine"), "client `engine`");
+    const auto program_node = m.need("program");
+    c.program = name(program_node, "client `program`");
+    if (catalog.find(c.program) == nullptr) {
+      std::vector<std::string> names;
+      for (const auto& p : catalog.programs())
+        names.push_back(p.name);
+      fail(program_node, "client `program`: no client program is called " + show(c.program) +
+                             did_you_mean(c.program, names) +
+                             " (bundled programs: `dbgsim list programs`; a library of your own: "
+                             "--client-lib PATH.so)");
+    }
+    if (auto v = m.find("args")) {
+      auto& args = sequence(*v, "client `args`");
+      if (args.size() > max_client_args)
+        fail(*v, "client `args`: " + std::to_string(args.size()) + " arguments; at most " +
+                     std::to_string(max_client_args) + " are allowed");
+      for (const auto& a : args)
+        c.args.push_back(wire_string(a, "client `args` (an argument)"));
+    }
+    if (auto v = m.find("start"))
+      c.start = duration(*v, "client `start`");
+    if (auto v = m.find("timeout")) {
+      c.timeout = duration(*v, "client `timeout`");
+      if (c.timeout.count() == 0)
+        fail(*v, "client `timeout`: a program needs some time to run; give a duration above 0");
+    }
+    if (auto v = m.find("expect")) {
+      map_view e(*this, *v, "client `expect`", {"findings"});
+      std::set<finding_kind> kinds;
+      for (const auto& f : sequence(e.need("findings"), "client `expect` `findings`"))
+        kinds.insert(static_cast<finding_kind>(
+            choice(f, "client `expect` `findings` (a finding)", enum_names<finding_kind>::names)));
+      c.expect_findings.assign(kinds.begin(), kinds.end());
+    }
+    s.clients.push_back(std::move(c));
+  }
+}
+
 std::vector<std::string> loader::read_tags(const YAML::Node& n) {
   std::vector<std::string> out;
   std::map<std::string, source_pos> seen;
@@ -1398,7 +1460,7 @@ scenario loader::load(const std::string& text) {
     fail(source_pos{1, 1}, "the file is empty; a scenario needs at least `name`");
   map_view top(*this, root, "the scenario",
                {"name", "description", "tags", "seed", "defaults", "machines", "servers",
-                "engines", "links", "steps"});
+                "engines", "links", "clients", "steps"});
   scenario s;
   s.file = file_;
   s.name = scalar(top.need("name"), "`name`");
@@ -1420,6 +1482,8 @@ scenario loader::load(const std::string& text) {
   if (auto v = top.find("links"))
     read_links(*v, s.topo);
   check_topology(s.topo);
+  if (auto v = top.find("clients"))
+    read_clients(*v, s);
   if (auto v = top.find("steps"))
     read_steps(*v, s);
   check_bindings(s);

@@ -316,6 +316,28 @@ void write_scenario(std::ostream& out, const scenario& s, const std::string& com
     }
   }
 
+  if (!s.clients.empty()) {
+    o << "clients:\n";
+    for (const auto& c : s.clients) {
+      o << "  - name: " << quote(c.name) << "\n";
+      o << "    engine: " << quote(c.engine) << "\n";
+      o << "    program: " << quote(c.program) << "\n";
+      if (!c.args.empty()) {
+        o << "    args: [";
+        for (std::size_t i = 0; i < c.args.size(); ++i)
+          o << (i ? ", " : "") << quote(c.args[i]);
+        o << "]\n";
+      }
+      if (c.start.count() != 0)
+        o << "    start: " << duration(c.start) << "\n";
+      o << "    timeout: " << duration(c.timeout) << "\n";
+      o << "    expect: { findings: [";
+      for (std::size_t i = 0; i < c.expect_findings.size(); ++i)
+        o << (i ? ", " : "") << name_of(c.expect_findings[i]);
+      o << "] }\n";
+    }
+  }
+
   if (!s.steps.empty()) {
     o << "steps:\n";
     for (const auto& st : s.steps) {

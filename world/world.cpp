@@ -184,6 +184,7 @@ struct world::impl final : environment {
     ++recorded;
     ++per_kind[static_cast<std::size_t>(e.kind)];
     judge.observe(e);
+    clients.observe(e);
     if (options.keep_trace)
       trace.push_back(std::move(e));
   }
@@ -294,7 +295,8 @@ struct world::impl final : environment {
 
   // The world, not the engine, records a call and its completion: the oracle holds the engine to
   // the bound recorded here (S15), so the system under test cannot choose or hide its deadline.
-  void record_call(const std::string& engine, std::uint64_t n, const api::call& c) {
+  void record_call(const std::string& engine, std::uint64_t n, const api::call& c,
+                   const std::string& program) {
     event e;
     e.kind = event_kind::call;
     e.actor = engine;
@@ -304,7 +306,8 @@ struct world::impl final : environment {
     e.pid = api::pid_of(c);
     e.detail = api::text_of(c);
     e.value = static_cast<std::uint64_t>(api::bound_of(c, times).count());
-    calls_made.emplace(std::pair{engine, n}, *e.api);
+    e.program = program;
+    calls_made.emplace(std::pair{engine, n}, made_call{*e.api, program});
     record(std::move(e));
   }
 
@@ -316,10 +319,14 @@ struct world::impl final : environment {
     e.kind = event_kind::done;
     e.actor = engine;
     e.call = n;
-    e.api = made->second;
+    e.api = made->second.kind;
     e.hr = r.hr;
     e.handle = r.handle;
     e.pid = r.pid;
+    // How many ids came back tells a count-only listing from a truncated one (C8).
+    if (e.api == api::call_kind::list_processes)
+      e.value = r.pids.size();
+    e.program = made->second.program;
     record(std::move(e));
     in_flight.erase({engine, n});
     if (on_complete)
@@ -422,6 +429,7 @@ struct world::impl final : environment {
   caf::detail::test_actor_clock& clock;
   caf::actor_clock::time_point origin;
   oracle judge;
+  client_checker clients;
   std::vector<event> trace;
   std::size_t recorded = 0;
   std::array<std::size_t, 32> per_kind{};
@@ -440,9 +448,18 @@ struct world::impl final : environment {
   std::map<std::string, std::uint64_t> started_by;
   std::map<std::string, std::function<engine_view()>> engine_views;
   std::map<std::string, std::function<server_view()>> server_views;
-  std::multimap<sim_time, std::function<void(world::impl&)>> actions;
+  using action_list = std::multimap<sim_time, std::function<void(world::impl&)>>;
+  action_list actions;
+  /// Actions scheduled through world::at, by id, for cancel(); an entry goes when its action runs.
+  std::map<std::uint64_t, action_list::iterator> actions_by_id;
+  std::uint64_t last_action_id = 0;
+  /// A call the world issued: what it is and the client program that made it ("" for none).
+  struct made_call {
+    api::call_kind kind;
+    std::string program;
+  };
   std::set<std::pair<std::string, std::uint64_t>> in_flight;
-  std::map<std::pair<std::string, std::uint64_t>, api::call_kind> calls_made;
+  std::map<std::pair<std::string, std::uint64_t>, made_call> calls_made;
   std::map<std::pair<std::string, std::uint64_t>, api::result> results;
   std::function<void(const std::string&, std::uint64_t, const api::result&)> on_complete;
   caf::actor driver;
@@ -467,13 +484,13 @@ world::world(topology topo, std::uint64_t seed, world_options options)
 
 world::~world() = default;
 
-std::uint64_t world::call(const std::string& engine, api::call c) {
+std::uint64_t world::call(const std::string& engine, api::call c, const std::string& program) {
   auto i = impl_->engines.find(engine);
   if (i == impl_->engines.end())
     throw std::invalid_argument("no engine named '" + engine + "'");
   const auto n = ++i->second.calls;
   impl_->in_flight.insert({engine, n});
-  impl_->record_call(engine, n, c);
+  impl_->record_call(engine, n, c, program);
   caf::anon_send(impl_->driver, call_atom::value, i->second.actor, engine, n, std::move(c));
   impl_->drain();
   return n;
@@ -599,9 +616,25 @@ void world::exit_process(const std::string& machine_name, std::uint32_t pid) {
   impl_->drain();
 }
 
-void world::at(sim_time t, std::function<void(world&)> action) {
-  impl_->actions.emplace(t, [action = std::move(action)](world::impl& w) { action(*w.owner); });
+std::uint64_t world::at(sim_time t, std::function<void(world&)> action) {
+  const auto id = ++impl_->last_action_id;
+  auto it = impl_->actions.emplace(t, [id, action = std::move(action)](world::impl& w) {
+    w.actions_by_id.erase(id);
+    action(*w.owner);
+  });
+  impl_->actions_by_id.emplace(id, it);
+  return id;
 }
+
+void world::cancel(std::uint64_t action) {
+  auto i = impl_->actions_by_id.find(action);
+  if (i == impl_->actions_by_id.end())
+    return;
+  impl_->actions.erase(i->second);
+  impl_->actions_by_id.erase(i);
+}
+
+void world::note(event e) { impl_->record(std::move(e)); }
 
 sim_time world::now() const { return impl_->now(); }
 
@@ -659,6 +692,8 @@ void world::write_trace(std::ostream& out) const {
 }
 
 const std::vector<violation>& world::violations() const { return impl_->judge.violations(); }
+
+const std::vector<finding>& world::findings() const { return impl_->clients.findings(); }
 
 std::size_t world::calls_in_flight() const { return impl_->in_flight.size(); }
 

@@ -12,6 +12,7 @@
 #include "vocabulary/event.hpp"
 #include "vocabulary/inspection.hpp"
 #include "vocabulary/mutant.hpp"
+#include "findings/checker.hpp"
 #include "oracle/oracle.hpp"
 #include "world/topology.hpp"
 
@@ -58,7 +59,8 @@ public:
   // -- API calls ---------------------------------------------------------------------------
 
   /// Issues `c` on engine `engine` now; returns the call's number (1, 2, ... per engine).
-  std::uint64_t call(const std::string& engine, api::call c);
+  /// `program` names the client program making it (docs/clients.md), "" for anyone else.
+  std::uint64_t call(const std::string& engine, api::call c, const std::string& program = {});
 
   /// The result of a call, once it has completed.
   std::optional<api::result> result_of(const std::string& engine, std::uint64_t call) const;
@@ -90,8 +92,15 @@ public:
   /// A process exits on its own.
   void exit_process(const std::string& machine, std::uint32_t pid);
 
-  /// Runs `action` when simulated time reaches `t` (before the messages due then).
-  void at(sim_time t, std::function<void(world&)> action);
+  /// Runs `action` when simulated time reaches `t` (before the messages due then); actions due
+  /// at one instant run in the order they were scheduled. Returns an id for cancel().
+  std::uint64_t at(sim_time t, std::function<void(world&)> action);
+  /// Forgets an action not yet run (an id at() returned); an unknown or spent id does nothing.
+  void cancel(std::uint64_t action);
+
+  /// Records an event the harness makes rather than an engine or a server: a client program's
+  /// start and end and the calls its API answered itself (docs/clients.md). Its time is now.
+  void note(event e);
 
   // -- time ---------------------------------------------------------------------------------
 
@@ -125,6 +134,8 @@ public:
   void write_trace(std::ostream& out) const;
   /// The oracle's findings so far.
   const std::vector<violation>& violations() const;
+  /// The client checker's findings about client programs so far (docs/clients.md).
+  const std::vector<finding>& findings() const;
   /// Calls issued but not yet completed.
   std::size_t calls_in_flight() const;
   /// The machine of an engine or server, or the name itself when it names a machine.

@@ -1,1 +1,0 @@
-// Replaced by the runtime in the next commit.
