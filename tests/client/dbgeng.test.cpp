@@ -255,7 +255,7 @@ DBGSIM_CLIENT_PROGRAM(connect_once) {
 
 namespace {
 
-// The loader's view (docs/clients.md, "Loading a library"): dbgsim_client_programs lists both
+// The loader's view (client_runtime/program_catalog.cpp): dbgsim_client_programs lists both
 // programs, in definition order, with this header's ABI, and each entry is the exported
 // dbgsim_program_<name> itself, so that the registry and dlsym find the same function.
 TEST(DbgengRegistry, ListsBothProgramsWithTheAbi) {

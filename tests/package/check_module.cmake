@@ -1,7 +1,7 @@
 # cmake -DMODULE=path/libx.so -DPROGRAMS=a,b [-DNM=nm] [-DREADELF=readelf] -P check_module.cmake
 #
 # Checks that a user's client library built against the installed package holds nothing of dbgsim
-# but <dbgsim/dbgeng.h> (docs/clients.md, "Writing a client library"): it needs no dbgsim or CAF
+# but <dbgsim/dbgeng.h> (client/CMakeLists.txt, examples/my-client): it needs no dbgsim or CAF
 # library and no symbol of theirs, it exports dbgsim_client_programs and dbgsim_program_<name>
 # for each of PROGRAMS, and the header's own functions stay inside it (hidden), so that another
 # library loaded beside it, or the dbgsim command, can never take their place. Also run from
