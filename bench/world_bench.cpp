@@ -3,10 +3,15 @@
 //   1. small worlds per second (2 engines, 1 server, 20 calls with faults);
 //   2. simulated frames delivered per second in a large world (1,000 engines, 4 servers);
 //   3. bare CAF test_coordinator ping-pong messages per second, and (2) as a ratio of it;
-//   4. time compression of a realistic world (20 ms links, 5 s leases, 100 engines, 10 minutes).
-// Usage: world_bench [--quick] [--only small|large|caf|realistic]
+//   4. time compression of a realistic world (20 ms links, 5 s leases, 100 engines, 10 minutes);
+//   5. the overhead of a client program (docs/clients.md): IDebugClient calls per wall second,
+//      answered at once (handle 0) and through a 20 ms link, and simulated s per wall s.
+// Usage: world_bench [--quick] [--only small|large|caf|realistic|client]
 //   --quick: smaller sizes, for a smoke run; --only: one figure, for profiling it alone.
+#include "scenario/player.hpp"
 #include "world/world.hpp"
+
+#include <dbgsim/dbgeng.h>
 
 #include <caf/all.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
@@ -184,6 +189,55 @@ std::pair<double, double> realistic_world(int engines, sim_time span) {
 
 }  // namespace
 
+// argv[1]: "local" (handle 0, answered in the instant) or "remote" (through srv); argv[2]: calls.
+DBGSIM_CLIENT_PROGRAM(bench_lister) {
+  const bool remote = std::strcmp(argv[1], "remote") == 0;
+  const int calls = std::atoi(argv[2]);
+  ULONG64 server = 0;
+  if (remote && FAILED(client->ConnectProcessServer("tcp:server=srv0,port=5005,password=pw", &server)))
+    return 1;
+  ULONG ids[16];
+  ULONG actual = 0;
+  for (int i = 0; i < calls; ++i)
+    client->GetRunningProcessSystemIds(server, ids, 16, &actual);
+  if (remote)
+    client->DisconnectProcessServer(server);
+  return 0;
+}
+
+namespace {
+
+// One program making `calls` listings: API calls per wall second and simulated s per wall s.
+struct client_figure {
+  double calls_per_s = 0;
+  double simulated_per_wall = 0;
+};
+
+client_figure client_program(bool remote, int calls) {
+  link_params lp;
+  lp.latency = 20ms;
+  scenario s;
+  s.name = "client bench";
+  s.topo = make_topology(1, 1, lp);
+  client_spec c;
+  c.name = "bench";
+  c.engine = "eng0";
+  c.program = "bench_lister";
+  c.args = {remote ? "remote" : "local", std::to_string(calls)};
+  c.timeout = std::chrono::hours(24);
+  s.clients.push_back(c);
+  run_options o;
+  o.keep_trace = false;
+  o.settle = false;
+  o.max_steps = 0;
+  auto t0 = wall::now();
+  auto r = run_scenario(s, o);
+  const double wall_s = seconds_since(t0);
+  return {calls / wall_s, std::chrono::duration<double>(r.end).count() / wall_s};
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   bool quick = false;
   std::string only;
@@ -193,7 +247,7 @@ int main(int argc, char** argv) {
     } else if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
       only = argv[++i];
     } else {
-      fmt::print(stderr, "usage: world_bench [--quick] [--only small|large|caf|realistic]\n");
+      fmt::print(stderr, "usage: world_bench [--quick] [--only small|large|caf|realistic|client]\n");
       return 2;
     }
   }
@@ -223,12 +277,25 @@ int main(int argc, char** argv) {
                large_engines, rounds, frames_per_s, large_frames, large_s);
   }
 
-  if (wanted("caf")) {
-    const double caf_rate = bare_caf_messages_per_second(quick ? 100000 : 2000000);
+  double caf_rate = 0;
+  if (wanted("caf") || wanted("client")) {
+    caf_rate = bare_caf_messages_per_second(quick ? 100000 : 2000000);
     fmt::print("bare CAF test_coordinator ping-pong: {:.0f} messages/s\n", caf_rate);
     if (frames_per_s > 0)
       fmt::print("frames/s as a ratio of bare CAF messages/s: {:.3f} (target >= 0.25)\n",
                  frames_per_s / caf_rate);
+  }
+
+  if (wanted("client")) {
+    const int calls = quick ? 2000 : 50000;
+    const auto local = client_program(false, calls);
+    const auto remote = client_program(true, calls / 10);
+    fmt::print("client program, handle-0 listings (answered in the instant): {:.0f} API calls "
+               "per wall s ({:.4f} per bare CAF message/s)\n",
+               local.calls_per_s, local.calls_per_s / caf_rate);
+    fmt::print("client program, listings through a 20 ms link: {:.0f} API calls per wall s "
+               "({:.4f} per bare CAF message/s), {:.0f} simulated s per wall s\n",
+               remote.calls_per_s, remote.calls_per_s / caf_rate, remote.simulated_per_wall);
   }
 
   if (wanted("realistic")) {

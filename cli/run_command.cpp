@@ -239,12 +239,13 @@ int run(const run_args& args) {
       return exit_bad_input;
     if (!args.chart.empty() &&
         !write_file(output_path(args.chart, name, several), [&](std::ostream& out) {
-          write_chart(out, o.report.events, o.report.violations, chart_options{s.name, true});
+          write_chart(out, o.report.events, o.report.violations,
+                      chart_options{s.name, true, o.report.findings});
         }))
       return exit_bad_input;
     if (!args.perfetto.empty() &&
         !write_file(output_path(args.perfetto, name, several), [&](std::ostream& out) {
-          write_perfetto(out, o.report.events, o.report.violations);
+          write_perfetto(out, o.report.events, o.report.violations, o.report.findings);
         }))
       return exit_bad_input;
 

@@ -438,7 +438,8 @@ struct program_runner::impl {
     w.note(std::move(e));
     s.thread = std::thread([&s] { s.body(); });
     s.tid = s.thread.get_id();
-    run(s);
+    // Through the ready list, so that programs starting at one instant run in the seed's order.
+    due(s, w.now());
   }
 
   /// Runs `s` until it waits for something that takes simulated time, or ends.

@@ -155,8 +155,14 @@ struct client_checker::state {
         obtain(*prog, e.handle, c);
       return;
     }
-    const bool gives_up = c.api == api::call_kind::disconnect || c.api == api::call_kind::end_server;
-    if (!gives_up || !succeeded(c))
+    // A disconnect gives the handle up whatever it returns, except E_INVALIDARG (the handle
+    // was not live): S6 kills the handle at once, also when a sync disconnect's ack times out.
+    // An end_server gives it up only when it SUCCEEDED (S8: the server was asked to end).
+    const bool gives_up =
+        c.api == api::call_kind::disconnect ? c.hr && *c.hr != protocol::E_INVALIDARG
+        : c.api == api::call_kind::end_server ? succeeded(c)
+                                              : false;
+    if (!gives_up)
       return;
     if (auto* h = prog->handle(c.handle)) {
       auto& slot = c.api == api::call_kind::disconnect ? h->disconnected : h->ended;

@@ -53,6 +53,9 @@ bool labelled(const event& e) {
   switch (e.kind) {
     case event_kind::call:
     case event_kind::done:
+    case event_kind::program_started:
+    case event_kind::program_ended:
+    case event_kind::client_call:
     case event_kind::session_open:
     case event_kind::session_end:
     case event_kind::target_lost:
@@ -267,8 +270,10 @@ void write_chart(std::ostream& out, const std::vector<event>& events,
       std::string arg = e.handle != 0 ? fmt::format(" h={:#x}", e.handle) : "";
       if (e.pid != 0)
         arg += fmt::format(" pid={}", e.pid);
-      put("<text x=\"{:.0f}\" y=\"{:.1f}\" text-anchor=\"end\" fill=\"#000\">#{} {}{} →</text>\n",
-          x - 6, y + 4, e.call, escape(api_text(e)), escape(arg));
+      // A client program's call is labelled with the program that made it.
+      const std::string who = e.program.empty() ? "" : "[" + e.program + "] ";
+      put("<text x=\"{:.0f}\" y=\"{:.1f}\" text-anchor=\"end\" fill=\"#000\">{}#{} {}{} →</text>\n",
+          x - 6, y + 4, escape(who), e.call, escape(api_text(e)), escape(arg));
     } else if (e.kind == event_kind::done) {
       const bool ok = e.hr && e.hr->succeeded();
       std::string res = e.hr ? protocol::to_string(*e.hr) : "?";
@@ -276,6 +281,19 @@ void write_chart(std::ostream& out, const std::vector<event>& events,
         res += fmt::format(" h={:#x}", e.handle);
       put("<text x=\"{:.0f}\" y=\"{:.1f}\" text-anchor=\"end\" fill=\"{}\">#{} ← {}</text>\n",
           x - 6, y + 4, ok ? "#006000" : "#a00000", e.call, escape(res));
+    } else if (e.kind == event_kind::client_call) {
+      put("<text x=\"{:.0f}\" y=\"{:.1f}\" text-anchor=\"end\" fill=\"#a00000\">[{}] {} ← {} "
+          "(refused by the API)</text>\n",
+          x - 6, y + 4, escape(e.program), escape(e.detail),
+          escape(e.hr ? protocol::to_string(*e.hr) : "?"));
+    } else if (e.kind == event_kind::program_started || e.kind == event_kind::program_ended) {
+      std::string label = "[" + e.program + "] " +
+                          (e.kind == event_kind::program_started
+                               ? "started: " + e.detail
+                               : "ended (" + reason_text(e) + ", " + std::to_string(static_cast<std::int32_t>(e.value)) + ")");
+      put("<circle cx=\"{:.0f}\" cy=\"{:.1f}\" r=\"3\" fill=\"#b05000\"/>\n<text x=\"{:.0f}\" "
+          "y=\"{:.1f}\" fill=\"#b05000\" font-size=\"10\">{}</text>\n",
+          x, y, x + 6, y + 4, escape(label));
     } else if (e.kind == event_kind::session_open || e.kind == event_kind::session_end ||
                e.kind == event_kind::target_lost || e.kind == event_kind::server_state) {
       std::string label = std::string(name_of(e.kind)) +
@@ -293,6 +311,16 @@ void write_chart(std::ostream& out, const std::vector<event>& events,
     put("<line x1=\"0\" y1=\"{0:.1f}\" x2=\"{1:.0f}\" y2=\"{0:.1f}\" stroke=\"#ff0000\"/>\n"
         "<text x=\"{2:.0f}\" y=\"{3:.1f}\" fill=\"#ff0000\" font-weight=\"bold\">{4} at {5}: {6}</text>\n",
         y, width, 10.0, y - 3, escape(v.rule), format_time(v.t), escape(v.message));
+  }
+
+  // Findings about client programs, in orange, at the right edge like violations.
+  for (const auto& f : options.findings) {
+    const double y = axis.y(f.t);
+    put("<line x1=\"0\" y1=\"{0:.1f}\" x2=\"{1:.0f}\" y2=\"{0:.1f}\" stroke=\"#e07000\" "
+        "stroke-dasharray=\"4 3\"/>\n"
+        "<text x=\"{2:.0f}\" y=\"{3:.1f}\" fill=\"#b05000\" font-weight=\"bold\">{4} {5} [{6}] at {7}: {8}</text>\n",
+        y, width, 10.0, y - 3, rule_of(f.kind), name_of(f.kind), escape(f.program),
+        format_time(f.t), escape(f.message));
   }
 
   // Time labels on the left, at most one every 14 px.

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "vocabulary/event.hpp"
+#include "findings/checker.hpp"
 #include "oracle/oracle.hpp"
 
 #include <iosfwd>
@@ -17,6 +18,7 @@ namespace dbgsim {
 struct chart_options {
   std::string title;             ///< Printed at the top (the scenario's name).
   bool show_keepalives = true;   ///< Keepalive frames are drawn faint; false leaves them out.
+  std::vector<finding> findings; ///< Findings about client programs, drawn in orange.
 };
 
 /// Writes the chart of `events` (a world's trace) and `violations` as SVG.

@@ -10,7 +10,8 @@
 namespace dbgsim {
 
 void write_perfetto(std::ostream& out, const std::vector<event>& events,
-                    const std::vector<violation>& violations) {
+                    const std::vector<violation>& violations,
+                    const std::vector<finding>& findings) {
   using nlohmann::json;
   json trace = json::array();
   std::map<std::string, int> tid;  // One track per actor, numbered in order of appearance.
@@ -20,6 +21,10 @@ void write_perfetto(std::ostream& out, const std::vector<event>& events,
       trace.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", 1}, {"tid", i->second},
                        {"args", {{"name", actor}}}});
     return i->second;
+  };
+  // A client program's calls go on a track of its own, named after it, rather than its engine's.
+  auto lane = [&](const event& e) {
+    return track(e.program.empty() ? e.actor : "program " + e.program);
   };
   std::map<std::pair<std::string, std::uint64_t>, const event*> calls;
   for (const auto& e : events) {
@@ -34,7 +39,7 @@ void write_perfetto(std::ostream& out, const std::vector<event>& events,
           break;
         const event& c = *i->second;
         trace.push_back({{"ph", "X"}, {"name", api_text(c)}, {"cat", "call"}, {"pid", 1},
-                         {"tid", track(e.actor)}, {"ts", c.t.count()},
+                         {"tid", lane(c)}, {"ts", c.t.count()},
                          {"dur", (e.t - c.t).count()},
                          {"args", {{"call", e.call},
                                    {"hr", e.hr ? protocol::to_string(*e.hr) : ""},
@@ -42,6 +47,18 @@ void write_perfetto(std::ostream& out, const std::vector<event>& events,
         calls.erase(i);
         break;
       }
+      case event_kind::program_started:
+      case event_kind::program_ended:
+        trace.push_back({{"ph", "i"}, {"s", "t"},
+                         {"name", std::string(name_of(e.kind)) + (e.reason ? " " + reason_text(e) : "")},
+                         {"cat", "program"}, {"pid", 1}, {"tid", lane(e)}, {"ts", ts},
+                         {"args", {{"engine", e.actor}, {"detail", e.detail}, {"value", e.value}}}});
+        break;
+      case event_kind::client_call:
+        trace.push_back({{"ph", "i"}, {"s", "t"},
+                         {"name", e.detail + " " + (e.hr ? protocol::to_string(*e.hr) : "")},
+                         {"cat", "call"}, {"pid", 1}, {"tid", lane(e)}, {"ts", ts}});
+        break;
       case event_kind::frame_sent:
         trace.push_back({{"ph", "i"}, {"s", "t"}, {"name", "send " + what_text(e)}, {"cat", "frame"},
                          {"pid", 1}, {"tid", track(e.actor)}, {"ts", ts}});
@@ -83,6 +100,12 @@ void write_perfetto(std::ostream& out, const std::vector<event>& events,
     trace.push_back({{"ph", "i"}, {"s", "g"}, {"name", v.rule + ": " + v.message},
                      {"cat", "violation"}, {"pid", 1}, {"tid", track("oracle")},
                      {"ts", v.t.count()}});
+  for (const auto& f : findings)
+    trace.push_back({{"ph", "i"}, {"s", "g"},
+                     {"name", std::string(rule_of(f.kind)) + " " + std::string(name_of(f.kind)) +
+                                  ": " + f.message},
+                     {"cat", "finding"}, {"pid", 1}, {"tid", track("program " + f.program)},
+                     {"ts", f.t.count()}});
   // Invalid UTF-8 from a scenario file becomes U+FFFD, so the document stays valid JSON.
   out << json{{"traceEvents", trace}, {"displayTimeUnit", "ms"}}.dump(
              -1, ' ', false, json::error_handler_t::replace)

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "vocabulary/event.hpp"
+#include "findings/checker.hpp"
 #include "oracle/oracle.hpp"
 
 #include <iosfwd>
@@ -13,6 +14,7 @@ namespace dbgsim {
 
 /// Writes `events` and `violations` as a trace-event JSON document.
 void write_perfetto(std::ostream& out, const std::vector<event>& events,
-                    const std::vector<violation>& violations);
+                    const std::vector<violation>& violations,
+                    const std::vector<finding>& findings = {});
 
 }  // namespace dbgsim

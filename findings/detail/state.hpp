@@ -64,13 +64,14 @@ struct handle_rec {
   std::uint64_t seq = 0;                 ///< Order obtained within the program (findings' order).
   call_ref obtained;                     ///< The connect that returned it.
   call_ref last_use;                     ///< The last call made through it (the connect at first).
-  std::optional<call_ref> disconnected;  ///< Its first disconnect that completed SUCCEEDED.
+  std::optional<call_ref> disconnected;  ///< Its first disconnect that did not give E_INVALIDARG.
   std::optional<call_ref> ended;         ///< Its first end_server that completed SUCCEEDED.
   bool crashed = false;                  ///< Killed by its engine's crash.
   std::optional<call_ref> dead;          ///< The call that found its session gone (C4, handle_checks).
   bool dead_reported = false;            ///< C4 reported for it (handle_checks).
 
-  /// Whether the program gave it up itself: a disconnect or end_server that SUCCEEDED.
+  /// Whether the program gave it up itself: a disconnect (not refused with E_INVALIDARG) or an
+  /// end_server that SUCCEEDED.
   bool given_up() const { return disconnected || ended; }
 
   /// The call by which the program gave it up first, if it did.
