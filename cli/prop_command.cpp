@@ -370,8 +370,8 @@ command_fn add_prop_command(CLI::App& app) {
   sub->add_option("--out", args->out_dir,
                   "Where to write the reproducer prop-<mutant>-<seed>.yaml (default .)");
   sub->add_option("--max-size", args->max_size,
-                  "Largest generation size (default 60; with --client, the most faults, 1..16, "
-                  "default 16)");
+                  "Largest generation size (default 60; with --client, the most faults, 1.." +
+                      std::to_string(props::max_client_size) + ")");
   sub->add_option("--client", args->client,
                   "Run the client property instead: the program NAME (bundled, or from "
                   "--client-lib) in generated client worlds, faults spread over its run");
@@ -390,6 +390,13 @@ command_fn add_prop_command(CLI::App& app) {
   sub->add_flag("--histogram", args->histogram,
                 "Print how often each operation kind ran, and how often a disconnect, end-server, "
                 "fault, reset or crash met calls in flight");
+  // The client world's numbers and fault names come from scenario/client_world.hpp.
+  std::string faults;
+  for (auto k : client_fault_kinds)
+    faults += std::string(name_of(k)) + ", ";
+  const auto secs = [](sim_time t) {
+    return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(t).count()) + " s";
+  };
   sub->footer(
       "Exit status: 0 no failure; 1 a failure, with a reproducer written that replays failing "
       "(a line `rules: S6,...` names the rules it breaks); 2 bad usage or an internal error "
@@ -397,12 +404,14 @@ command_fn add_prop_command(CLI::App& app) {
       "With --client NAME: each case is a client world (docs/properties.md, \"A client "
       "program\"): server srv (machine srv, tcp:port=5005, notepad.exe 4242, calc.exe 4343), "
       "the program on engine eng, now and then a second server srv2 and an engine eng2 holding "
-      "a session; links of a generated profile; up to 16 faults (partition and heal either or "
-      "both ways, reset, half_open either end, set_link, crash_server, restart_server, "
-      "exit_process, advance) over 40 s, then every link healed and a crashed server restarted. "
-      "A case fails on an oracle violation or a finding about the program outside --allow; "
-      "the reproducer prop-client-NAME-SEED.yaml declares the allowed findings it showed, so "
-      "`dbgsim run` of it fails on the others.");
+      "a session; links of a generated profile; up to " +
+      std::to_string(client_world_max_faults) + " faults (" + faults + "or advance) within " +
+      secs(client_world_max_time) + ", then, " + secs(client_world_recovery) +
+      " after the last, every link healed and a crashed server restarted. A case fails on an "
+      "oracle violation or a finding about the program outside --allow; the reproducer "
+      "prop-client-NAME-SEED.yaml declares the allowed findings it showed, so `dbgsim run` of "
+      "it fails on the others; exit 2 also for an unknown program or finding (with a "
+      "did-you-mean).");
   return [args, sub] {
     args->cases_given = sub->count("--cases") > 0;
     args->size_given = sub->count("--max-size") > 0;
