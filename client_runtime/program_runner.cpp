@@ -321,7 +321,12 @@ struct program_runner::impl {
       }
       end_request end;
       try {
-        end.code = prog.entry(&client, static_cast<int>(argv.size() - 1), argv.data());
+        // A program stopped before its first turn (a world torn down before it started) does
+        // not start at all.
+        if (stop)
+          end.why = reason_kind::hung;
+        else
+          end.code = prog.entry(&client, static_cast<int>(argv.size() - 1), argv.data());
       } catch (const program_stopped&) {
         end.why = reason_kind::hung;
       } catch (const std::exception& e) {
@@ -584,8 +589,10 @@ struct program_runner::impl {
     if (s.thread.joinable())
       s.thread.join();
     w.cancel(s.timeout_action);
-    if (end.why == reason_kind::hung)
-      return;  // time_out recorded it when it stopped the program.
+    // A stopped program's end was recorded when time_out stopped it, however it then ended (it
+    // may catch what stopped it and return).
+    if (s.stop)
+      return;
     event e;
     e.kind = event_kind::program_ended;
     e.actor = s.launch.engine;

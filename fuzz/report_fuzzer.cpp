@@ -241,7 +241,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
 
   std::ostringstream chart, junit, perfetto, trace;
-  dbgsim::write_chart(chart, report.events, report.violations, {s.name, true});
+  dbgsim::write_chart(chart, report.events, report.violations, {s.name, true, report.findings});
   check_xml("the SVG chart", chart.str(), text);
 
   dbgsim::junit_case c;
@@ -261,7 +261,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   dbgsim::write_junit(junit, s.name, {c});
   check_xml("the JUnit report", junit.str(), text);
 
-  dbgsim::write_perfetto(perfetto, report.events, report.violations);
+  dbgsim::write_perfetto(perfetto, report.events, report.violations, report.findings);
   check_json("the Perfetto trace", perfetto.str(), text);
 
   for (const auto& e : report.events) {

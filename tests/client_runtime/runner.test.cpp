@@ -77,6 +77,16 @@ DBGSIM_CLIENT_PROGRAM(rt_forever) {
     Sleep(1000);
 }
 
+// Swallows whatever stops it, and returns 0 as if all went well.
+DBGSIM_CLIENT_PROGRAM(rt_swallows) {
+  try {
+    for (;;)
+      Sleep(1000);
+  } catch (...) {
+  }
+  return 0;
+}
+
 DBGSIM_CLIENT_PROGRAM(rt_throws) {
   Sleep(10);
   throw std::runtime_error("the front end gave up");
@@ -198,6 +208,15 @@ TEST(ClientRuntime, AProgramNotReturnedByItsTimeoutIsStoppedAndUnwinds) {
   EXPECT_EQ(ended[0].t, std::chrono::seconds(5));
   // The guard's disconnect ran while it unwound, and failed as calls of a stopped program do.
   EXPECT_EQ(guard_result, E_ABORT);
+}
+
+TEST(ClientRuntime, AStoppedProgramThatSwallowsTheStopStillEndsOnceAsHung) {
+  auto r = run_yaml(client_yaml(
+      "  - { name: a, engine: eng, program: rt_swallows, timeout: 3s, expect: { findings: [hung-program] } }\n"));
+  ASSERT_TRUE(r.passed()) << r.signature();
+  auto ended = of_kind(r, event_kind::program_ended);
+  ASSERT_EQ(ended.size(), 1u);
+  EXPECT_EQ(ended[0].reason, reason_kind::hung);
 }
 
 TEST(ClientRuntime, AnExceptionThatEscapesEndsTheProgram) {

@@ -267,6 +267,34 @@ expect "CR-only line ends" 2 "cr.yaml:1:8: a CR line end without LF" -- "$dbgsim
 printf '\r\r\r' >"$tmp/cr.yaml"
 expect "CR-only file" 2 "cr.yaml:1:1: a CR line end without LF" -- "$dbgsim" check "$tmp/cr.yaml"
 
+# Client programs and client libraries (docs/clients.md): what is not a client library, and
+# clients that do not load, are refused with the path or FILE:LINE:COL, exit 2.
+expect "client-lib missing" 2 "--client-lib $tmp/none.so: no such file" -- \
+  "$dbgsim" run "$scenario" --client-lib "$tmp/none.so"
+printf 'not an ELF file\n' >"$tmp/text.so"
+expect "client-lib not a library" 2 "text.so: cannot be loaded" -- \
+  "$dbgsim" run "$scenario" --client-lib "$tmp/text.so"
+expect "client-lib a directory" 2 ": no such file" -- "$dbgsim" check "$scenario" --client-lib "$tmp/dir"
+expect "client-lib /dev/zero" 2 "/dev/zero: no such file" -- "$dbgsim" sweep "$scenario" --seeds 1..2 --client-lib /dev/zero
+base='name: c
+engines:
+  - name: eng
+clients:
+'
+printf '%s  - { name: a, engine: eng, program: ghidra_agnet }\n' "$base" >"$tmp/c1.yaml"
+expect "unknown program" 2 "c1.yaml:5:38: client \`program\`: no client program is called \`ghidra_agnet\`; did you mean \`ghidra_agent\`?" -- \
+  "$dbgsim" check "$tmp/c1.yaml"
+printf '%s  - { name: a, engine: eng, program: ghidra_agent, expect: { findings: [leaky] } }\n' "$base" >"$tmp/c2.yaml"
+expect "unknown finding" 2 "c2.yaml:5:73: client \`expect\` \`findings\` (a finding): expected" -- \
+  "$dbgsim" check "$tmp/c2.yaml"
+{ printf '%s  - { name: a, engine: eng, program: ghidra_agent, args: [' "$base"
+  for i in $(seq 65); do printf 'x%s, ' "$i"; done; printf 'y] }\n'; } >"$tmp/c3.yaml"
+expect "too many args" 2 "c3.yaml:5:58: client \`args\`: 66 arguments; at most 64" -- "$dbgsim" check "$tmp/c3.yaml"
+{ printf '%s' "$base"; for i in $(seq 257); do printf '  - { name: c%s, engine: eng, program: ghidra_agent }\n' "$i"; done; } >"$tmp/c4.yaml"
+expect "too many clients" 2 "at most 256 are allowed" -- "$dbgsim" check "$tmp/c4.yaml"
+# Near miss: a client that loads and shows what it declares runs and passes.
+expect "a client that loads" 0 "" -- "$dbgsim" run "$src/fuzz/corpus/scenario_fuzzer/clients-ghidra-agent" -q
+
 # Near misses: the same commands with good inputs and outputs succeed.
 expect "decode a regular file" 0 "" -- "$dbgsim" decode "$src/scenarios/examples/handshake.bin"
 expect "run with writable outputs" 0 "" -- \

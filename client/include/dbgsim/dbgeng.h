@@ -175,11 +175,18 @@ struct dbgsim_program_entry {
 #define DBGSIM_CLIENT_WEAK
 #endif
 
-namespace dbgsim::client_detail {
-
 // Why hidden: each shared library (and the dbgsim command itself) keeps its own registry and its
 // own "current program", so two libraries loaded side by side never see each other's, whatever
-// the dynamic linker does with vague-linkage symbols.
+// the dynamic linker does with vague-linkage symbols. Every function from here to the exports is
+// hidden, not only the two that hold the state: an inline function of default visibility is
+// exported by each library that uses it, and the first library loaded RTLD_GLOBAL (or a command
+// linked with -rdynamic) would then stand in for it in every later one, so that, for instance, a
+// second library's registrars filled the first one's registry and it listed no programs.
+#if defined(__GNUC__)
+#pragma GCC visibility push(hidden)
+#endif
+
+namespace dbgsim::client_detail {
 
 /// The programs this library (or executable) defines, in the order their registrars ran.
 DBGSIM_CLIENT_HIDDEN inline std::vector<dbgsim_program_entry>& programs() {
@@ -225,6 +232,10 @@ inline void Sleep(DWORD Milliseconds) {
 
 /// Simulated milliseconds since the world started, wrapping at 2^32 as Windows' does.
 inline DWORD GetTickCount() { return dbgsim::client_detail::clock_or_abort("GetTickCount").dbgsim_tick_count(); }
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 
 /// Lists the programs of this library for dbgsim's loader (one weak definition per library).
 extern "C" DBGSIM_CLIENT_EXPORT DBGSIM_CLIENT_WEAK const dbgsim_program_entry* dbgsim_client_programs(
