@@ -336,6 +336,11 @@ struct oracle::state {
       case event_kind::connection_opened:
       case event_kind::connection_accepted:
       case event_kind::process_created: break;
+      // A client program's life and the calls its API refused are the client checker's
+      // (findings/): none of them reaches an engine or a server.
+      case event_kind::program_started:
+      case event_kind::program_ended:
+      case event_kind::client_call: break;
       case event_kind::timer:
         if (auto i = sh.engines.find(e.actor); i != sh.engines.end())
           calls.on_timer(i->second, e);

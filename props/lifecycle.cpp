@@ -158,6 +158,8 @@ std::pair<bool, std::string> replay_fails(const scenario& s, mutant bug) {
     return {true, "step " + std::to_string(f.step + 1) + ": expected " + f.expected + ", got " +
                       f.got};
   }
+  if (report.violations.empty())  // A client whose findings were not as declared.
+    return {true, report.signature()};
   const auto& v = report.violations.front();
   return {true, "oracle: " + v.rule + ": " + v.message};
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "props/case_world.hpp"
+#include "props/client_property.hpp"
 #include "props/commands.hpp"
 #include "props/harness.hpp"
 #include "props/lifecycle.hpp"

@@ -1403,7 +1403,9 @@ void loader::read_clients(const YAML::Node& n, scenario& s) {
     if (auto v = m.find("expect")) {
       map_view e(*this, *v, "client `expect`", {"findings"});
       std::set<finding_kind> kinds;
-      for (const auto& f : sequence(e.need("findings"), "client `expect` `findings`"))
+      // Held here: a range-for keeps the list sequence() returns, not the node it was given.
+      const auto findings = e.need("findings");
+      for (const auto& f : sequence(findings, "client `expect` `findings`"))
         kinds.insert(static_cast<finding_kind>(
             choice(f, "client `expect` `findings` (a finding)", enum_names<finding_kind>::names)));
       c.expect_findings.assign(kinds.begin(), kinds.end());

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `dbgsim run` and `dbgsim sweep` from the outside: exit codes, what a FAIL prints, one output
 # file per scenario, JUnit, --check-determinism, and that sweep shards split a seed range exactly
-# and that --jobs does not change the output.
+# and that --jobs does not change the output; a client's failures grouped by finding; the exit
+# codes of prop --client and repro --client.
 #   run_sweep_cli.sh DBGSIM SOURCE_DIR
 set -uo pipefail
 dbgsim=$1
@@ -82,6 +83,52 @@ expect_rc 1 "reproducer replays" -- "$dbgsim" run "$tmp/repro/s20-attached-targe
   --mutant target-leaks-session
 grep -q 'S20 at ' "$tmp/out" || fail "the reproducer does not fail the same way"
 expect_rc 2 "bad seeds" -- "$dbgsim" sweep "$lossy" --seeds 9..1
+
+# A client in a sweep: failures group by the first unexpected finding. The scenario's ghidra_agent
+# leaks its handle (C1) whenever its calls get through a link that loses a frame in two, and
+# fails (C7) when they do not; it declares no findings, so every seed fails, in two groups.
+leaky="$src/tests/scenario/clients/leaks-under-some-seeds.yaml"
+expect_rc 1 "sweep of a leaking client" -- "$dbgsim" sweep "$leaky" --seeds 1..200 --swarm
+[ "$(tail -n1 "$tmp/out")" = "200 runs, 200 failed" ] || fail "client sweep last line: $(tail -n1 "$tmp/out")"
+grep -Eq '^FAIL C1 leaked-handle: [0-9]+ seeds, first seed [0-9]+$' "$tmp/out" ||
+  fail "the client sweep has no group C1 leaked-handle"
+grep -Eq '^FAIL C7 program-failed: [0-9]+ seeds, first seed [0-9]+$' "$tmp/out" ||
+  fail "the client sweep has no group C7 program-failed (the seed does not decide the finding)"
+
+# prop --client: bad input is exit 2 with a did-you-mean; a failure writes a reproducer that
+# replays failing on the finding not allowed.
+expect_rc 2 "prop: unknown client" -- "$dbgsim" prop --client ghidra_agnet
+grep -q 'did you mean `ghidra_agent`' "$tmp/err" || fail "prop --client: no did-you-mean"
+expect_rc 2 "prop: unknown finding" -- "$dbgsim" prop --client ghidra_agent --allow leaked-handel
+grep -q 'did you mean `leaked-handle`' "$tmp/err" || fail "prop --allow: no did-you-mean"
+expect_rc 2 "prop: --allow without --client" -- "$dbgsim" prop --allow leaked-handle
+expect_rc 2 "prop: --client with --mutant" -- "$dbgsim" prop --client ghidra_agent --mutant reuse-handles
+expect_rc 2 "prop: too many faults" -- "$dbgsim" prop --client ghidra_agent --max-size 17
+expect_rc 2 "prop: no cases" -- "$dbgsim" prop --client ghidra_agent --cases 0
+mkdir -p "$tmp/prop"
+expect_rc 1 "prop: ghidra_agent leaks" -- "$dbgsim" prop --client ghidra_agent --cases 20 \
+  --out "$tmp/prop" --quiet
+grep -q '^findings: C1 leaked-handle; not allowed: C1 leaked-handle$' "$tmp/out" ||
+  fail "prop --client: no findings line for the leak"
+grep -q '(replays to a failure: C1 leaked-handle' "$tmp/out" || fail "prop --client: no replay"
+expect_rc 1 "prop reproducer replays" -- "$dbgsim" run "$tmp/prop/prop-client-ghidra_agent-1.yaml"
+grep -q 'C1 leaked-handle' "$tmp/out" || fail "the prop --client reproducer does not fail on C1"
+
+# repro --client: a seed of the corpus runs cleanly (exit 1: not a finding); an input whose
+# partition outlasts ghidra_agent's connect is one (C7), and the file replays failing on it.
+expect_rc 1 "repro --client of a clean seed" -- "$dbgsim" repro --client \
+  "$src/fuzz/corpus/client_fuzzer/ghidra-plain" -o "$tmp/clean.yaml"
+expect_rc 0 "run of a clean seed's scenario" -- "$dbgsim" run "$tmp/clean.yaml"
+printf '\000\000\000\000\001\000\000' >"$tmp/partitioned"  # partition srv both ways at 0 s
+expect_rc 0 "repro --client of a finding" -- "$dbgsim" repro --client "$tmp/partitioned" \
+  -o "$tmp/partitioned.yaml"
+grep -q 'replays C7 program-failed' "$tmp/out" || fail "repro --client does not name C7"
+expect_rc 1 "repro --client file replays" -- "$dbgsim" run "$tmp/partitioned.yaml"
+grep -q 'C7 program-failed' "$tmp/out" || fail "the repro --client file does not fail on C7"
+grep -q 'findings: \[leaked-handle\]\|findings: \[\]' "$tmp/partitioned.yaml" ||
+  fail "the repro --client file does not declare allowed and found"
+expect_rc 2 "repro --client with --mutant" -- "$dbgsim" repro --client "$tmp/partitioned" \
+  --mutant reuse-handles
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures checks failed" >&2

@@ -1,0 +1,87 @@
+#include "fuzz/client_input.hpp"
+
+#include "fuzz/disconnect_input.hpp"
+
+#include <array>
+
+namespace dbgsim::fuzz {
+namespace {
+
+using namespace std::chrono_literals;
+using fk = finding_kind;
+
+/// Delays between records, by the low nibble of a record's first byte: zeros so that faults
+/// come in one instant (a reset with a partition), up to several seconds so that a schedule
+/// spans a program's retries and the lease.
+constexpr std::array<sim_time, 16> delays = {0ms,   0ms,   1ms,    10ms,  50ms,  100ms,
+                                             250ms, 500ms, 1000ms, 1500ms, 2000ms, 3000ms,
+                                             4000ms, 5000ms, 7000ms, 10000ms};
+
+/// Faults by a record's op byte (mod 16): an advance now and then, resets, partitions and heals
+/// more often than the rest, since they are what programs meet most.
+constexpr std::array<std::optional<action_kind>, 16> ops = {
+    std::nullopt,                 action_kind::partition,    action_kind::heal,
+    action_kind::reset,           action_kind::half_open,    action_kind::set_link,
+    action_kind::crash_server,    action_kind::restart_server, action_kind::exit_process,
+    action_kind::reset,           action_kind::partition,    action_kind::heal,
+    action_kind::set_link,        action_kind::half_open,    action_kind::reset,
+    std::nullopt,
+};
+
+}  // namespace
+
+const std::vector<fuzz_client>& fuzz_clients() {
+  // Allowed sets: what each program's shipped scenario (scenarios/c-*.yaml) declares.
+  static const std::vector<fuzz_client> clients = {
+      // c-ghidra-agent-never-disconnects: it never gives its handle up.
+      {"ghidra_agent", {std::string(client_world_options), "notepad.exe", "1000"},
+       {fk::leaked_handle}},
+  };
+  return clients;
+}
+
+const fuzz_client* find_fuzz_client(const std::string& program) {
+  for (const auto& c : fuzz_clients())
+    if (c.program == program)
+      return &c;
+  return nullptr;
+}
+
+client_world decode_client_input(std::span<const std::uint8_t> input) {
+  byte_reader in(input);
+  const auto& row = fuzz_clients()[in.byte() % fuzz_clients().size()];
+  client_world w;
+  w.program = row.program;
+  w.args = row.args;
+  const std::uint8_t shape = in.byte();
+  w.second_server = (shape & 1) != 0;
+  w.second_engine = (shape & 2) != 0;
+  w.link = static_cast<std::uint8_t>((shape >> 2) & 7);
+  w.seed = 1 + static_cast<std::uint64_t>(in.byte());
+  sim_time at{0};
+  while (in.remaining() > 0 && w.faults.size() < client_world_max_faults) {
+    const std::uint8_t time = in.byte();
+    const std::uint8_t op = in.byte();
+    const std::uint8_t a = in.byte();
+    const std::uint8_t b = in.byte();
+    client_fault f;
+    f.after = delays[time & 15];
+    if (at + f.after > client_world_max_time)
+      break;
+    at += f.after;
+    f.kind = ops[op % ops.size()];
+    f.server = a & 1;
+    f.way = static_cast<std::uint8_t>((a >> 1) & 3);
+    f.profile = b;
+    f.process = b;
+    w.faults.push_back(f);
+  }
+  return w;
+}
+
+const std::vector<finding_kind>& allowed_of_client_input(std::span<const std::uint8_t> input) {
+  const std::uint8_t first = input.empty() ? 0 : input[0];
+  return fuzz_clients()[first % fuzz_clients().size()].allowed;
+}
+
+}  // namespace dbgsim::fuzz
