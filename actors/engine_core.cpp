@@ -378,7 +378,9 @@ struct engine_ops {
     connection c;
     c.via.engine = cfg.name;
     c.via.conn = st.next_conn++;
-    c.via.server_machine = io.machine_named_by(o.server ? *o.server : o.clicon.value_or(""));
+    const auto host = o.server ? *o.server : o.clicon.value_or("");
+    // "localhost" is the engine's own machine, whatever the world calls it.
+    c.via.server_machine = is_loopback_host(host) ? cfg.machine : io.machine_named_by(host);
     c.via.endpoint = endpoint_of(o);
     auto& conn = st.conns.emplace(c.via.conn, std::move(c)).first->second;
     io.open(conn.via);

@@ -22,8 +22,8 @@
 // The GUI posts an error event for each failure and carries on, so the program returns 0 whatever
 // its operations gave; only bad arguments return 2.
 //
-// args: local PIPE HOST ACTION...   the adapter starts "npipe:pipe=PIPE" and connects to it on HOST
-//                                   (the engine's own machine: the world has no "localhost")
+// args: local PIPE ACTION...        the adapter starts "npipe:pipe=PIPE" and connects to it with
+//                                   "npipe:pipe=PIPE,Server=localhost" (its own machine)
 //       remote OPTIONS ACTION...     ConnectToDebugServer(OPTIONS) first, e.g. "tcp:port=5005, Server=srv"
 // ACTION: launch CMD | attach PID | list | disconnect | detach | quit | sleep MS
 #include <dbgsim/dbgeng.h>
@@ -37,7 +37,7 @@ namespace {
 struct binja_adapter {
   IDebugClient* client;
   bool local_mode = false;
-  std::string pipe = {}, host = {};
+  std::string pipe = {};
 
   ULONG64 server = 0;             // m_server
   bool connected = false;         // m_connectedToDebugServer
@@ -66,7 +66,7 @@ struct binja_adapter {
       if (client->StartProcessServer(DEBUG_CLASS_USER_WINDOWS, listen.c_str(), nullptr) != S_OK)
         return false;
       launched_by_adapter = true;
-      if (!connect_internal("npipe:pipe=" + pipe + ",Server=" + host))
+      if (!connect_internal("npipe:pipe=" + pipe + ",Server=localhost"))
         return false;  // The server it started is left running: Reset() below sees !active.
     }
     active = true;
@@ -138,12 +138,9 @@ DBGSIM_CLIENT_PROGRAM(binja_adapter) {
   const std::string mode = argv[1];
   int i = 2;
   if (mode == "local") {
-    if (argc < 4)
-      return 2;
     a.local_mode = true;
     a.pipe = argv[2];
-    a.host = argv[3];
-    i = 4;
+    i = 3;
   } else if (mode == "remote") {
     a.connect_internal(argv[2]);  // ConnectToDebugServer: the user's "Connect to Debug Server".
     i = 3;

@@ -7,7 +7,7 @@ import os
 import sys
 
 # Programs: their index in fuzz_clients() (fuzz/client_input.cpp), in its order.
-PROGRAMS = ["ghidra_agent"]
+PROGRAMS = ["ghidra_agent", "careful_client"]
 # Fault codes: indices into `ops` of fuzz/client_input.cpp.
 OPS = ["advance", "partition", "heal", "reset", "half_open", "set_link", "crash_server",
        "restart_server", "exit_process"]
@@ -47,6 +47,19 @@ def seeds():
         fault(1000, "advance")
     s["ghidra-server-forgets-after-it-returned"] = header(g, eng2=True, seed=5) + \
         fault(3000, "half_open", SRV | SERVER_GONE) + fault(4000, "exit_process", SRV, 0)
+    # careful_client debugs notepad.exe for 5 s, recovering from what the faults do to its session
+    # (no finding allowed).
+    c = "careful_client"
+    s["careful-plain"] = header(c)
+    s["careful-reset-while-attached"] = header(c, seed=2) + fault(500, "reset")
+    s["careful-partition-and-heal"] = header(c, seed=4) + fault(250, "partition", BOTH) + \
+        fault(7000, "heal", BOTH)
+    s["careful-server-crash-and-restart"] = header(c, eng2=True, seed=6) + \
+        fault(1000, "crash_server") + fault(2000, "restart_server")
+    s["careful-half-open-both-ends"] = header(c, link=JITTERY, seed=8) + \
+        fault(500, "half_open", SRV | SERVER_GONE) + fault(3000, "half_open", SRV | ENGINE_GONE)
+    s["careful-lossy-link-and-exit"] = header(c, link=LOSSDUP, seed=9) + \
+        fault(1500, "exit_process", SRV, 0) + fault(2000, "set_link", SRV | BOTH, HEALTHY)
     return s
 
 

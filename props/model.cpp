@@ -571,7 +571,7 @@ allowed model::predict(std::size_t e, const api::call& c, const connect_intent* 
       exact = exact && p.l != life::unknown;
     }
     if (exact)
-      normal.add(alive > x->max ? S_FALSE : S_OK);  // S17
+      normal.add(x->max != 0 && alive > x->max ? S_FALSE : S_OK);  // S17
     else
       normal.add(S_OK).add(S_FALSE);
   } else if (auto* x = std::get_if<api::describe_process>(&c)) {
@@ -676,7 +676,7 @@ allowed model::predict_local(const engine_model& en, const api::call& c) const {
     std::size_t alive = 0;
     for (const auto& [pid, p] : m)
       alive += p.l == life::alive;
-    return {alive > x->max ? S_FALSE : S_OK};
+    return {x->max != 0 && alive > x->max ? S_FALSE : S_OK};
   }
   if (auto* x = std::get_if<api::describe_process>(&c)) {
     auto p = m.find(x->pid);

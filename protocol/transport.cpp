@@ -590,6 +590,22 @@ std::string to_string(const transport_options& o) {
   }
 }
 
+bool is_loopback_host(std::string_view server) {
+  if (server == "127.0.0.1" || server == "::1")
+    return true;
+  static constexpr std::string_view localhost = "localhost";
+  if (server.size() != localhost.size())
+    return false;
+  for (std::size_t i = 0; i < server.size(); ++i) {
+    char c = server[i];
+    if (c >= 'A' && c <= 'Z')
+      c = static_cast<char>(c - 'A' + 'a');  // ASCII by hand: <cctype> depends on the locale.
+    if (c != localhost[i])
+      return false;
+  }
+  return true;
+}
+
 std::string endpoint_key(std::string_view endpoint) {
   std::string k(endpoint);
   const bool pipe = k.rfind("npipe:", 0) == 0;

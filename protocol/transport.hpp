@@ -80,4 +80,8 @@ std::string endpoint_of(const transport_options& o);
 /// and "npipe:DEBUG" give "npipe:debug"; "com:COM01" gives "com:com1"). tcp endpoints as they are.
 std::string endpoint_key(std::string_view endpoint);
 
+/// Whether a client's `server=` names the machine it runs on, as Windows resolves it:
+/// "localhost" in any case, "127.0.0.1" or "::1" (Binary Ninja reaches its own dbgsrv so).
+bool is_loopback_host(std::string_view server);
+
 }  // namespace dbgsim::protocol

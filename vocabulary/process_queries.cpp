@@ -11,7 +11,9 @@ process_listing list_processes_on(const machine& m, std::uint32_t max) {
       out.pids.push_back(pid);
     ++out.total;
   }
-  out.hr = out.total > max ? S_FALSE : S_OK;
+  // A count alone (no room asked for) is not a truncated list: real clients count with a null
+  // buffer and take anything but S_OK for failure (Binary Ninja's adapter, Ghidra's agents).
+  out.hr = max != 0 && out.total > max ? S_FALSE : S_OK;
   return out;
 }
 

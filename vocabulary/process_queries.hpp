@@ -13,7 +13,7 @@
 namespace dbgsim {
 
 /// What GetProcessSystemIds reports: at most `max` pids, how many there are, and S_FALSE when
-/// they did not all fit (S17).
+/// they did not all fit in a buffer of one or more (S17); with max 0 (the count alone), S_OK.
 struct process_listing {
   protocol::hresult hr;
   std::vector<std::uint32_t> pids;  ///< In pid order.

@@ -37,6 +37,8 @@ scenario round_trip(const scenario& s) {
   back.file.clear();
   for (auto& st : back.steps)
     st.pos = {};
+  for (auto& c : back.clients)
+    c.pos = {};
   return back;
 }
 
@@ -275,6 +277,8 @@ TEST(ScenarioWriter, EveryLibraryScenarioRoundTrips) {
     s.file.clear();
     for (auto& st : s.steps)
       st.pos = {};
+    for (auto& c : s.clients)
+      c.pos = {};
     EXPECT_EQ(round_trip(s), s);
   }
 }
