@@ -101,8 +101,4 @@ std::string findings_text(const std::vector<finding_kind>& kinds);
 /// A client world in one line (for counterexamples): its shape and its schedule.
 std::string describe_world(const client_world& w);
 
-/// The candidate nearest to `word` when it is a likely misspelling of it, or "" (for messages
-/// such as "unknown program; did you mean ...").
-std::string nearest_name(std::string_view word, const std::vector<std::string>& candidates);
-
 }  // namespace dbgsim

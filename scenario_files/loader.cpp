@@ -7,6 +7,7 @@
 // driven by the format, so an alias graph is never expanded beyond what the format can hold.
 #include "client_runtime/program_catalog.hpp"
 #include "scenario/scenario.hpp"
+#include "vocabulary/suggest.hpp"
 
 #include "protocol/codec.hpp"
 #include "protocol/hresult.hpp"
@@ -51,9 +52,6 @@ constexpr std::int64_t max_duration_us = 1'000'000'000'000;
 constexpr std::size_t max_clients = 256;
 constexpr std::size_t max_client_args = 64;
 
-/// Names longer than this get no "did you mean" (the distance is quadratic in the lengths).
-constexpr std::size_t max_suggest_length = 64;
-
 /// Old spellings of action keys, accepted for one release with a message naming the new one.
 struct renamed_key {
   std::string_view old_name;
@@ -64,52 +62,10 @@ constexpr std::array<renamed_key, 2> renamed_keys{{
     {"restart", {action_kind::restart_server, action_kind::restart_server}},
 }};
 
-/// Optimal-string-alignment distance between two short strings.
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> prev2(b.size() + 1), prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j)
-    prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-        cur[j] = std::min(cur[j], prev2[j - 2] + 1);
-    }
-    prev2.swap(prev);
-    prev.swap(cur);
-  }
-  return prev[b.size()];
-}
-
-/// The candidate nearest to `word`, when it is near enough to be a likely misspelling.
-template <class Range>
-std::string nearest(std::string_view word, const Range& candidates) {
-  if (word.size() > max_suggest_length)
-    return {};
-  std::string best;
-  std::size_t best_d = 0;
-  for (const auto& c : candidates) {
-    std::string_view cand(c);
-    if (cand.size() > max_suggest_length || cand == word)
-      continue;
-    std::size_t d = edit_distance(word, cand);
-    std::size_t longest = std::max(word.size(), cand.size());
-    if (d >= longest || d > 1 + longest / 4)
-      continue;
-    if (best.empty() || d < best_d) {
-      best = std::string(cand);
-      best_d = d;
-    }
-  }
-  return best;
-}
-
 /// "; did you mean `x`?" or nothing.
 template <class Range>
 std::string did_you_mean(std::string_view word, const Range& candidates) {
-  auto n = nearest(word, candidates);
+  auto n = nearest_name(word, candidates);
   return n.empty() ? std::string{} : "; did you mean `" + n + "`?";
 }
 
