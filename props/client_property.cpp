@@ -3,6 +3,8 @@
 #include "scenario/player.hpp"
 #include "scenario_files/writer.hpp"
 
+#include "props/detail/quiet_check.hpp"
+
 #include <rapidcheck.h>
 
 #include <algorithm>
@@ -13,13 +15,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-/// Keeps RapidCheck quiet: results are reported by the caller, not printed to stderr.
-class silent_listener : public rc::detail::TestListener {
-public:
-  void onTestCaseFinished(const rc::detail::CaseDescription&) override {}
-  void onShrinkTried(const rc::detail::CaseDescription&, bool) override {}
-  void onTestFinished(const rc::detail::TestMetadata&, const rc::detail::TestResult&) override {}
-};
 
 /// The gaps between faults, shortest first (RapidCheck shrinks an element towards the first):
 /// an instant, a call's length, a lease, a backoff's worth.
@@ -136,18 +131,9 @@ client_property_result run_client_property(const client_property_options& option
       RC_FAIL(c.message);
   };
 
-  rc::detail::TestParams params;
-  params.seed = options.seed;
-  params.maxSuccess = options.cases;
-  params.maxSize = options.max_size;
-  params.maxDiscardRatio = 10;
-  params.disableShrinking = !options.shrink;
-  rc::detail::TestMetadata metadata;
-  metadata.id = "client";
-  metadata.description = "a client program under generated faults";
-  silent_listener listener;
-  const auto outcome = rc::detail::checkProperty(rc::detail::toProperty(property), metadata, params,
-                                                 listener, {});
+  const auto outcome = detail::check_quietly(
+      property, "client", "a client program under generated faults",
+      {options.seed, options.cases, options.max_size, options.shrink});
   if (!internal.empty()) {
     result.internal_error = internal;
     result.cases = runs;

@@ -5,6 +5,8 @@
 #include "scenario/player.hpp"
 #include "scenario_files/writer.hpp"
 
+#include "props/detail/quiet_check.hpp"
+
 #include <rapidcheck.h>
 #include <rapidcheck/state.h>
 
@@ -18,14 +20,6 @@ namespace {
 
 /// The last failing case seen. RapidCheck accepts every failing shrink it tries, so once
 /// shrinking ends the last failing run is the shrunk counterexample.
-/// Keeps RapidCheck quiet: results are reported by the caller, not printed to stderr.
-class silent_listener : public rc::detail::TestListener {
-public:
-  void onTestCaseFinished(const rc::detail::CaseDescription&) override {}
-  void onShrinkTried(const rc::detail::CaseDescription&, bool) override {}
-  void onTestFinished(const rc::detail::TestMetadata&, const rc::detail::TestResult&) override {}
-};
-
 struct failing_case {
   std::string message;
   std::vector<std::string> commands;
@@ -102,19 +96,9 @@ lifecycle_result run_lifecycle_property(const lifecycle_options& options) {
       RC_FAIL(*failure);
   };
 
-  rc::detail::TestParams params;
-  params.seed = options.seed;
-  params.maxSuccess = options.cases;
-  params.maxSize = options.max_size;
-  params.maxDiscardRatio = 10;
-  params.disableShrinking = !options.shrink;
-  rc::detail::TestMetadata metadata;
-  metadata.id = "lifecycle";
-  metadata.description = "handle lifecycle against the reference model";
-  silent_listener listener;
-  // No reproduce map: the global configuration (RC_PARAMS) is for the tests, not for this runner.
-  const auto outcome = rc::detail::checkProperty(rc::detail::toProperty(property), metadata, params,
-                                                 listener, {});
+  const auto outcome = detail::check_quietly(
+      property, "lifecycle", "handle lifecycle against the reference model",
+      {options.seed, options.cases, options.max_size, options.shrink});
 
   if (!internal.empty()) {
     result.internal_error = internal;
