@@ -8,6 +8,7 @@
 #include "fuzz/client_input.hpp"
 #include "props/props.hpp"
 #include "scenario_files/loader.hpp"
+#include "vocabulary/suggest.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -17,6 +18,7 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <functional>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -50,6 +52,34 @@ std::string finding_names() {
   for (auto k : all_values<finding_kind>())
     out += (out.empty() ? "" : ", ") + std::string(name_of(k));
   return out;
+}
+
+/// Says that `value` of `option` names no `what` of `names`: the nearest one, then all of them
+/// (and `more`, a hint where others come from); the caller exits 2.
+void no_such(const std::string& option, const std::string& value, const char* what,
+             const std::vector<std::string>& names, const char* more) {
+  std::cerr << "prop: " << option << " " << printable(value) << ": no such " << what;
+  if (const auto n = nearest_name(value, names); !n.empty())
+    std::cerr << "; did you mean `" << n << "`?";
+  std::cerr << "\n  " << what << "s:";
+  for (const auto& n : names)
+    std::cerr << ' ' << n;
+  std::cerr << more << '\n';
+}
+
+/// Prints "N cases passed" every tenth of `cases`, and "case N failed; shrinking..." once.
+std::function<void(int, bool)> progress_lines(int cases) {
+  const int step = std::max(1, cases / 10);
+  // Shared, so that every copy of the function (the property may copy its options) says it once.
+  auto announced_shrink = std::make_shared<bool>(false);
+  return [step, announced_shrink](int runs, bool failing) {
+    if (failing && !*announced_shrink) {
+      *announced_shrink = true;
+      std::cout << "  case " << runs << " failed; shrinking...\n" << std::flush;
+    } else if (!failing && runs % step == 0) {
+      std::cout << "  " << runs << " cases passed\n" << std::flush;
+    }
+  };
 }
 
 /// Cases the client property needs by default: each runs a program for simulated minutes.
@@ -87,13 +117,7 @@ int run_client_prop(const prop_args& args) {
     std::vector<std::string> names;
     for (const auto& p : catalog.programs())
       names.push_back(p.name);
-    std::cerr << "prop: --client " << printable(args.client) << ": no such program";
-    if (const auto n = nearest_name(args.client, names); !n.empty())
-      std::cerr << "; did you mean `" << n << "`?";
-    std::cerr << "\n  programs:";
-    for (const auto& n : names)
-      std::cerr << ' ' << n;
-    std::cerr << " (more with --client-lib PATH.so)\n";
+    no_such("--client", args.client, "program", names, " (more with --client-lib PATH.so)");
     return exit_bad_input;
   }
   props::client_property_options o;
@@ -104,13 +128,7 @@ int run_client_prop(const prop_args& args) {
       std::vector<std::string> names;
       for (auto f : all_values<finding_kind>())
         names.emplace_back(name_of(f));
-      std::cerr << "prop: --allow " << printable(a) << ": no such finding";
-      if (const auto n = nearest_name(a, names); !n.empty())
-        std::cerr << "; did you mean `" << n << "`?";
-      std::cerr << "\n  findings:";
-      for (const auto& n : names)
-        std::cerr << ' ' << n;
-      std::cerr << '\n';
+      no_such("--allow", a, "finding", names, "");
       return exit_bad_input;
     }
     o.allowed.push_back(*k);
@@ -143,17 +161,8 @@ int run_client_prop(const prop_args& args) {
     std::cerr << "prop: --out " << args.out_dir << " is not a directory\n";
     return exit_bad_input;
   }
-  const int step = std::max(1, o.cases / 10);
-  bool announced_shrink = false;
   if (!args.quiet)
-    o.progress = [&](int runs, bool failing) {
-      if (failing && !announced_shrink) {
-        announced_shrink = true;
-        std::cout << "  case " << runs << " failed; shrinking...\n" << std::flush;
-      } else if (!failing && runs % step == 0) {
-        std::cout << "  " << runs << " cases passed\n" << std::flush;
-      }
-    };
+    o.progress = progress_lines(o.cases);
   std::string arg_line;
   for (const auto& a : o.args)
     arg_line += " " + shell_quote(a);
@@ -259,17 +268,8 @@ int run_prop(const prop_args& args) {
   o.max_size = args.max_size;
   o.shrink = !args.no_shrink;
   o.oracle = !args.model_only;
-  const int step = std::max(1, args.cases / 10);
-  bool announced_shrink = false;
   if (!args.quiet)
-    o.progress = [&](int runs, bool failing) {
-      if (failing && !announced_shrink) {
-        announced_shrink = true;
-        std::cout << "  case " << runs << " failed; shrinking...\n" << std::flush;
-      } else if (!failing && runs % step == 0) {
-        std::cout << "  " << runs << " cases passed\n" << std::flush;
-      }
-    };
+    o.progress = progress_lines(args.cases);
 
   if (args.verbose)
     o.on_case = [](const std::vector<std::string>& commands) {
