@@ -6,15 +6,13 @@
 // `dbgsim repro --client FINDING` turns it into a scenario file that `dbgsim run` replays.
 #include "client_runtime/program_catalog.hpp"
 #include "fuzz/client_input.hpp"
+#include "fuzz/written_scenario.hpp"
 #include "scenario/client_world.hpp"
 #include "scenario/player.hpp"
-#include "scenario_files/loader.hpp"
-#include "scenario_files/writer.hpp"
 
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <sstream>
 #include <string>
 
 namespace {
@@ -39,24 +37,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto& allowed = dbgsim::fuzz::allowed_of_client_input({data, size});
   const auto s = dbgsim::to_scenario(world, allowed);
 #ifdef DBGSIM_FUZZ_REPLAY
-  // Replaying the corpus in the normal build also checks what `dbgsim repro --client` relies on:
-  // the scenario written as a file loads back and writes the same text.
-  {
-    std::ostringstream written, again;
-    dbgsim::write_scenario(written, s);
-    try {
-      dbgsim::write_scenario(again, dbgsim::load_scenario(written.str(), "<written>"));
-    } catch (const dbgsim::scenario_error& e) {
-      std::fprintf(stderr, "client_fuzzer: the written scenario does not load: %s\n%s", e.what(),
-                   written.str().c_str());
-      std::abort();
-    }
-    if (written.str() != again.str()) {
-      std::fprintf(stderr, "client_fuzzer: the written scenario loads back otherwise:\n%s",
-                   written.str().c_str());
-      std::abort();
-    }
-  }
+  // Replaying the corpus in the normal build also checks what `dbgsim repro` relies on.
+  dbgsim::fuzz::check_written_scenario(s, "client_fuzzer");
 #endif
   dbgsim::run_options options;
   options.keep_trace = false;  // The oracle and the checker judge as events arrive.

@@ -8,15 +8,13 @@
 // that the fuzzer can show it finds each one; DBGSIM_MUTANT=list prints each name, a tab and the
 // rules it breaks ("S6" or "S6,S20", as `dbgsim list mutants`), and exits.
 #include "fuzz/disconnect_input.hpp"
+#include "fuzz/written_scenario.hpp"
 #include "scenario/scenario.hpp"
 #include "scenario/player.hpp"
-#include "scenario_files/writer.hpp"
-#include "scenario_files/loader.hpp"
 
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -60,24 +58,8 @@ void print_violation(const dbgsim::violation& v) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const auto s = dbgsim::fuzz::decode_disconnect_input({data, size});
 #ifdef DBGSIM_FUZZ_REPLAY
-  // Replaying the corpus in the normal build also checks what `dbgsim repro` relies on: the
-  // scenario written as a file loads back and writes the same text.
-  {
-    std::ostringstream written, again;
-    dbgsim::write_scenario(written, s);
-    try {
-      dbgsim::write_scenario(again, dbgsim::load_scenario(written.str(), "<written>"));
-    } catch (const dbgsim::scenario_error& e) {
-      std::fprintf(stderr, "disconnect_fuzzer: the written scenario does not load: %s\n%s",
-                   e.what(), written.str().c_str());
-      std::abort();
-    }
-    if (written.str() != again.str()) {
-      std::fprintf(stderr, "disconnect_fuzzer: the written scenario loads back otherwise:\n%s",
-                   written.str().c_str());
-      std::abort();
-    }
-  }
+  // Replaying the corpus in the normal build also checks what `dbgsim repro` relies on.
+  dbgsim::fuzz::check_written_scenario(s, "disconnect_fuzzer");
 #endif
   dbgsim::run_options options;
   options.bug = bug;
