@@ -24,6 +24,59 @@ void describe(const packet& p, event& e) {
   e.value = p.bytes.size();
 }
 
+// What the link's handlers share. Why a struct made per message instead of helper lambdas
+// captured by every handler: each capture copied the link's name and the helpers into every
+// handler, ~670 bytes of behaviour per link, and a 10,000-engine world has 10,000 links.
+struct link_ops {
+  link_handle::stateful_pointer<link_state> self;
+  environment* env;
+
+  link_state& st() const { return self->state; }
+
+  void record(event_kind kind, const packet& p, std::string peer,
+              std::optional<reason_kind> reason) const {
+    event e;
+    e.kind = kind;
+    e.actor = st().label;
+    e.peer = std::move(peer);
+    e.reason = reason;
+    describe(p, e);
+    env->record(std::move(e));
+  }
+  // The connection events name the engine end, since a connection id is unique only within it.
+  void record_connection(event_kind kind, const route& r, std::string detail) const {
+    event e;
+    e.kind = kind;
+    e.actor = st().label;
+    e.peer = r.engine;
+    e.conn = r.conn;
+    e.detail = std::move(detail);
+    env->record(std::move(e));
+  }
+  bool is_cut(const std::string& from) const {
+    return from == st().a ? st().cut_a_to_b : st().cut_b_to_a;
+  }
+  const link_params& params_from(const std::string& from) const {
+    return from == st().a ? st().a_to_b : st().b_to_a;
+  }
+  std::string receiver_name(const packet& p) const {
+    if (!p.to_server)
+      return p.via.engine;
+    auto name = env->server_name_at(p.to_machine, p.via.endpoint);
+    return name.empty() ? p.to_machine + "/" + p.via.endpoint : name;
+  }
+  // Nothing listens where a connection not yet accepted is headed: the far machine refuses at
+  // once (S3), and the refusal travels back like any frame, so it needs the way back open. The
+  // connection stays unaccepted, so a duplicate of the frame is refused again.
+  void refuse(const packet& p) const {
+    record_connection(event_kind::connect_refused, p.via, p.to_machine + "/" + p.via.endpoint);
+    if (is_cut(p.to_machine))
+      return;
+    if (auto engine = env->engine_named(p.via.engine))
+      self->delayed_send(engine, params_from(p.to_machine).latency, refused_atom::value, p.via);
+  }
+};
+
 }  // namespace
 
 link_handle::behavior_type link_actor(link_handle::stateful_pointer<link_state> self,
@@ -34,180 +87,136 @@ link_handle::behavior_type link_actor(link_handle::stateful_pointer<link_state> 
   st.b = std::move(b);
   st.a_to_b = a_to_b;
   st.b_to_a = b_to_a;
-  const std::string link_name = st.a + "<->" + st.b;
-
-  auto record = [=](event_kind kind, const packet& p, std::string peer,
-                    std::optional<reason_kind> reason) {
-    event e;
-    e.kind = kind;
-    e.actor = link_name;
-    e.peer = std::move(peer);
-    e.reason = reason;
-    describe(p, e);
-    env->record(std::move(e));
-  };
-  // The connection events name the engine end, since a connection id is unique only within it.
-  auto record_connection = [=](event_kind kind, const route& r, std::string detail) {
-    event e;
-    e.kind = kind;
-    e.actor = link_name;
-    e.peer = r.engine;
-    e.conn = r.conn;
-    e.detail = std::move(detail);
-    env->record(std::move(e));
-  };
-  auto is_cut = [self](const std::string& from) {
-    auto& s = self->state;
-    return from == s.a ? s.cut_a_to_b : s.cut_b_to_a;
-  };
-  auto params_from = [self](const std::string& from) -> const link_params& {
-    auto& s = self->state;
-    return from == s.a ? s.a_to_b : s.b_to_a;
-  };
-  auto receiver_name = [env](const packet& p) {
-    if (!p.to_server)
-      return p.via.engine;
-    auto name = env->server_name_at(p.to_machine, p.via.endpoint);
-    return name.empty() ? p.to_machine + "/" + p.via.endpoint : name;
-  };
-  // Nothing listens where a connection not yet accepted is headed: the far machine refuses at
-  // once (S3), and the refusal travels back like any frame, so it needs the way back open. The
-  // connection stays unaccepted, so a duplicate of the frame is refused again.
-  auto refuse = [=](const packet& p) {
-    record_connection(event_kind::connect_refused, p.via, p.to_machine + "/" + p.via.endpoint);
-    if (is_cut(p.to_machine))
-      return;
-    if (auto engine = env->engine_named(p.via.engine))
-      self->delayed_send(engine, params_from(p.to_machine).latency, refused_atom::value, p.via);
-  };
+  st.label = st.a + "<->" + st.b;
+  const link_ops ops{self, env};
 
   return {
       // An engine opens a connection before its first frame, so that a reset or a half-open
       // fault finds it from its first moment. Opening it again changes nothing.
-      [=](open_atom, const route& r) {
-        if (self->state.connections.emplace(r, connection_phase::opening).second)
-          record_connection(event_kind::connection_opened, r, r.server_machine + "/" + r.endpoint);
+      [ops](open_atom, const route& r) {
+        if (ops.self->state.connections.emplace(r, connection_phase::opening).second)
+          ops.record_connection(event_kind::connection_opened, r, r.server_machine + "/" + r.endpoint);
       },
       // A frame enters the link: decide its fate now, with draws in a fixed order (loss, then
       // delay, then duplication and the copy's delay), so one seed gives one history.
-      [=](packet& p) {
-        auto& s = self->state;
+      [ops](packet& p) {
+        auto& s = ops.st();
         if (s.connections.count(p.via) == 0) {
           // Without an opening the link would learn of the connection only now, and a fault
           // could have missed it: the seam asks engines to open first (docs/world.md).
-          record(event_kind::frame_dropped, p, receiver_name(p), reason_kind::not_open);
+          ops.record(event_kind::frame_dropped, p, ops.receiver_name(p), reason_kind::not_open);
           return;
         }
         if (s.half_open.count(p.via) != 0) {
-          record(event_kind::frame_dropped, p, receiver_name(p), reason_kind::half_open);
+          ops.record(event_kind::frame_dropped, p, ops.receiver_name(p), reason_kind::half_open);
           return;
         }
-        if (is_cut(p.from_machine)) {
-          record(event_kind::frame_dropped, p, receiver_name(p), reason_kind::partition);
+        if (ops.is_cut(p.from_machine)) {
+          ops.record(event_kind::frame_dropped, p, ops.receiver_name(p), reason_kind::partition);
           return;
         }
-        const link_params& lp = params_from(p.from_machine);
-        if (lp.loss > 0 && env->draw_unit() < lp.loss) {
-          record(event_kind::frame_dropped, p, receiver_name(p), reason_kind::loss);
+        const link_params& lp = ops.params_from(p.from_machine);
+        if (lp.loss > 0 && ops.env->draw_unit() < lp.loss) {
+          ops.record(event_kind::frame_dropped, p, ops.receiver_name(p), reason_kind::loss);
           return;
         }
         auto delay = [&] {
           auto extra = lp.jitter.count() > 0
-                           ? env->draw_upto(static_cast<std::uint64_t>(lp.jitter.count()))
+                           ? ops.env->draw_upto(static_cast<std::uint64_t>(lp.jitter.count()))
                            : 0;
           return lp.latency + sim_time(static_cast<sim_time::rep>(extra));
         };
-        const bool twice = lp.duplicate > 0 && env->draw_unit() < lp.duplicate;
+        const bool twice = lp.duplicate > 0 && ops.env->draw_unit() < lp.duplicate;
         auto first = delay();
         if (twice) {
           auto second = delay();
-          self->delayed_send(self, second, deliver_atom::value, p);
+          ops.self->delayed_send(ops.self, second, deliver_atom::value, p);
         }
-        self->delayed_send(self, first, deliver_atom::value, std::move(p));
+        ops.self->delayed_send(ops.self, first, deliver_atom::value, std::move(p));
       },
       // A frame leaves the link at the far end. A partition that opened meanwhile cuts it too.
-      [=](deliver_atom, packet& p) {
-        auto& s = self->state;
+      [ops](deliver_atom, packet& p) {
+        auto& s = ops.st();
         if (s.half_open.count(p.via) != 0) {
-          record(event_kind::frame_dropped, p, receiver_name(p), reason_kind::half_open);
+          ops.record(event_kind::frame_dropped, p, ops.receiver_name(p), reason_kind::half_open);
           return;
         }
-        if (is_cut(p.from_machine)) {
-          record(event_kind::frame_dropped, p, receiver_name(p), reason_kind::partition);
+        if (ops.is_cut(p.from_machine)) {
+          ops.record(event_kind::frame_dropped, p, ops.receiver_name(p), reason_kind::partition);
           return;
         }
         // Engines and servers have different interfaces (actors/seam.hpp), so the receiver is
         // looked up, and the packet sent, through the handle of its side.
         if (!p.to_server) {
-          auto to_engine = env->engine_named(p.via.engine);
+          auto to_engine = ops.env->engine_named(p.via.engine);
           if (!to_engine) {
-            record(event_kind::frame_dropped, p, receiver_name(p), reason_kind::no_listener);
+            ops.record(event_kind::frame_dropped, p, ops.receiver_name(p), reason_kind::no_listener);
             return;
           }
-          record(event_kind::frame_delivered, p, receiver_name(p), std::nullopt);
-          self->send(to_engine, std::move(p));
+          ops.record(event_kind::frame_delivered, p, ops.receiver_name(p), std::nullopt);
+          ops.self->send(to_engine, std::move(p));
           return;
         }
         // Found: only frames of opened connections entered the link, and connections stay.
         auto c = s.connections.find(p.via);
         if (c->second == connection_phase::reset) {
-          record(event_kind::frame_dropped, p, receiver_name(p), reason_kind::reset);
+          ops.record(event_kind::frame_dropped, p, ops.receiver_name(p), reason_kind::reset);
           return;
         }
-        auto to_server = env->server_at(p.to_machine, p.via.endpoint);
+        auto to_server = ops.env->server_at(p.to_machine, p.via.endpoint);
         if (!to_server) {
           if (c->second == connection_phase::opening)
-            return refuse(p);
-          record(event_kind::frame_dropped, p, receiver_name(p), reason_kind::no_listener);
+            return ops.refuse(p);
+          ops.record(event_kind::frame_dropped, p, ops.receiver_name(p), reason_kind::no_listener);
           return;
         }
         if (c->second == connection_phase::opening) {
           // The first frame to arrive carries the opening: the server learns of the connection
           // just before the frame, and a later server at the endpoint (a restart) inherits it.
           c->second = connection_phase::accepted;
-          record_connection(event_kind::connection_accepted, p.via, receiver_name(p));
-          self->send(to_server, accept_atom::value, p.via);
+          ops.record_connection(event_kind::connection_accepted, p.via, ops.receiver_name(p));
+          ops.self->send(to_server, accept_atom::value, p.via);
         }
-        record(event_kind::frame_delivered, p, receiver_name(p), std::nullopt);
-        self->send(to_server, std::move(p));
+        ops.record(event_kind::frame_delivered, p, ops.receiver_name(p), std::nullopt);
+        ops.self->send(to_server, std::move(p));
       },
-      [=](partition_atom, const std::string& from, const std::string&) {
-        (from == self->state.a ? self->state.cut_a_to_b : self->state.cut_b_to_a) = true;
+      [ops](partition_atom, const std::string& from, const std::string&) {
+        (from == ops.self->state.a ? ops.self->state.cut_a_to_b : ops.self->state.cut_b_to_a) = true;
       },
-      [=](heal_atom, const std::string& from, const std::string&) {
-        (from == self->state.a ? self->state.cut_a_to_b : self->state.cut_b_to_a) = false;
+      [ops](heal_atom, const std::string& from, const std::string&) {
+        (from == ops.self->state.a ? ops.self->state.cut_a_to_b : ops.self->state.cut_b_to_a) = false;
       },
-      [=](params_atom, const std::string& from, const std::string&, const link_params& lp) {
-        (from == self->state.a ? self->state.a_to_b : self->state.b_to_a) = lp;
+      [ops](params_atom, const std::string& from, const std::string&, const link_params& lp) {
+        (from == ops.self->state.a ? ops.self->state.a_to_b : ops.self->state.b_to_a) = lp;
       },
       // S19: both ends are told at once, as with a TCP reset. A connection no server has
       // accepted yet has no server end to tell: the reset ends its opening instead, so that its
       // first frame, if still on its way, reaches no server.
-      [=](reset_atom, const std::string& engine) {
-        for (auto& [r, phase] : self->state.connections) {
+      [ops](reset_atom, const std::string& engine) {
+        for (auto& [r, phase] : ops.self->state.connections) {
           if (!engine.empty() && r.engine != engine)
             continue;
-          if (auto e = env->engine_named(r.engine))
-            self->send(e, reset_atom::value, r);
+          if (auto e = ops.env->engine_named(r.engine))
+            ops.self->send(e, reset_atom::value, r);
           if (phase != connection_phase::accepted)
             phase = connection_phase::reset;
-          else if (auto s = env->server_at(r.server_machine, r.endpoint))
-            self->send(s, reset_atom::value, r);
+          else if (auto s = ops.env->server_at(r.server_machine, r.endpoint))
+            ops.self->send(s, reset_atom::value, r);
         }
       },
       // One end silently gone: that end forgets the connection, the other is told nothing and
       // every later frame of the connection vanishes. A server end exists once it accepted.
-      [=](half_open_atom, const std::string& engine, bool server_gone) {
-        for (const auto& [r, phase] : self->state.connections) {
+      [ops](half_open_atom, const std::string& engine, bool server_gone) {
+        for (const auto& [r, phase] : ops.self->state.connections) {
           if (!engine.empty() && r.engine != engine)
             continue;
-          self->state.half_open.insert(r);
+          ops.self->state.half_open.insert(r);
           if (!server_gone) {
-            if (auto gone = env->engine_named(r.engine))
-              self->send(gone, reset_atom::value, r);
+            if (auto gone = ops.env->engine_named(r.engine))
+              ops.self->send(gone, reset_atom::value, r);
           } else if (phase == connection_phase::accepted) {
-            if (auto gone = env->server_at(r.server_machine, r.endpoint))
-              self->send(gone, reset_atom::value, r);
+            if (auto gone = ops.env->server_at(r.server_machine, r.endpoint))
+              ops.self->send(gone, reset_atom::value, r);
           }
         }
       },

@@ -235,7 +235,7 @@ private:
     bool attached = false;
     event ev;
     event_kind end_kind = event_kind::process_exited;
-    std::optional<event> end_ev;
+    event_box end_ev;
   };
 
   shared_state& st_;

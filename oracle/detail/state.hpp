@@ -9,6 +9,7 @@
 // file, and it is not installed (only oracle/*.hpp are).
 #pragma once
 
+#include "oracle/detail/event_box.hpp"
 #include "oracle/oracle.hpp"
 
 #include "protocol/hresult.hpp"
@@ -93,13 +94,13 @@ struct session_rec {
   std::uint64_t conn = 0;
   bool open = true;
   event open_ev;
-  std::optional<event> end_ev;
+  event_box end_ev;
   std::optional<std::uint64_t> options;  ///< The last options_received (S21, exit_policy_checks).
-  std::optional<event> options_ev;
-  std::optional<event> disconnect_served;  ///< A served disconnect_request (S11, session_checks).
+  event_box options_ev;
+  event_box disconnect_served;  ///< A served disconnect_request (S11, session_checks).
   sim_time last_heard{never};              ///< Last frame_served of it (S7, session_checks).
   sim_time let_go{never};                  ///< When its engine released it or crashed (S7, ditto).
-  std::optional<event> let_go_ev;
+  event_box let_go_ev;
   bool leak_reported = false;              ///< Reported by S7 at finish (session_checks).
 };
 
