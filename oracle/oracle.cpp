@@ -170,10 +170,10 @@ struct oracle::state {
   void on_frame_sent(const event& e) {
     if (e.call == 0 && !e.is(protocol::message_type::disconnect_request))
       return;
-    auto i = sh.engines.find(e.actor);
-    if (i == sh.engines.end())
+    auto* found = sh.find_engine(e.actor);
+    if (found == nullptr)
       return;  // Servers send neither call frames nor disconnect requests.
-    auto& eng = i->second;
+    auto& eng = *found;
     if (eng.crashed)
       return;
     calls.on_frame_sent(eng, e);
@@ -190,7 +190,7 @@ struct oracle::state {
     const std::string& name = e.peer;
     if (name.empty())
       return;
-    if (sh.servers.count(name) != 0)
+    if (sh.find_server(name) != nullptr)
       return;
     crash_engine(sh.engine(name), e.t);
   }
@@ -342,8 +342,8 @@ struct oracle::state {
       case event_kind::program_ended:
       case event_kind::client_call: break;
       case event_kind::timer:
-        if (auto i = sh.engines.find(e.actor); i != sh.engines.end())
-          calls.on_timer(i->second, e);
+        if (auto* eng = sh.find_engine(e.actor))
+          calls.on_timer(*eng, e);
         break;
     }
   }

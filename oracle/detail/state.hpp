@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -151,6 +152,12 @@ struct shared_state {
   std::map<std::string, engine_rec, std::less<>> engines;  ///< By name.
   std::vector<engine_rec*> engine_by_id;                   ///< By id: order of first mention.
   std::map<std::string, server_rec, std::less<>> servers;  ///< By name.
+  // Every event looks its actor up by name, and in a world of 1,000 engines a search of the
+  // ordered maps cost ~10 string comparisons each. These indexes are only searched, never
+  // iterated, so their order reaches nothing (the ordered maps keep every walk in name order);
+  // their keys view the maps' own keys, which never move.
+  std::unordered_map<std::string_view, engine_rec*> engine_index;  ///< engines, by name.
+  std::unordered_map<std::string_view, server_rec*> server_index;  ///< servers, by name.
 
   /// Open server sessions by their engine end: (engine id, conn) → (server, key).
   std::multimap<std::pair<int, std::uint64_t>, std::pair<server_rec*, session_key>> open_by_conn;
@@ -159,6 +166,8 @@ struct shared_state {
 
   /// Starts with no engine, no server and nothing found, under the timing `t`.
   explicit shared_state(timing t) : times(t) {}
+  shared_state(const shared_state&) = delete;  // The indexes point into this object's maps.
+  shared_state& operator=(const shared_state&) = delete;
 
   /// Files one violation; its events are put in time order (stable, so ties keep theirs).
   void report(const char* rule, sim_time t, std::string message, std::vector<event> evs) {
@@ -169,27 +178,36 @@ struct shared_state {
 
   /// The engine called `name`, made (with the next id) on first mention.
   engine_rec& engine(const std::string& name) {
+    if (auto* found = find_engine(name))
+      return *found;
     auto [i, fresh] = engines.try_emplace(name);
-    if (fresh) {
-      i->second.id = static_cast<int>(engine_by_id.size());
-      i->second.name = name;
-      engine_by_id.push_back(&i->second);
-    }
+    i->second.id = static_cast<int>(engine_by_id.size());
+    i->second.name = name;
+    engine_by_id.push_back(&i->second);
+    engine_index.emplace(i->first, &i->second);
     return i->second;
+  }
+
+  /// The engine called `name`, or null if no event made it yet.
+  engine_rec* find_engine(std::string_view name) const {
+    auto i = engine_index.find(name);
+    return i == engine_index.end() ? nullptr : i->second;
   }
 
   /// The server called `name`, made on first mention.
   server_rec& server(const std::string& name) {
+    if (auto* found = find_server(name))
+      return *found;
     auto [i, fresh] = servers.try_emplace(name);
-    if (fresh)
-      i->second.name = name;
+    i->second.name = name;
+    server_index.emplace(i->first, &i->second);
     return i->second;
   }
 
   /// The server called `name`, or null if no event made it yet.
-  server_rec* find_server(const std::string& name) {
-    auto i = servers.find(name);
-    return i == servers.end() ? nullptr : &i->second;
+  server_rec* find_server(std::string_view name) const {
+    auto i = server_index.find(name);
+    return i == server_index.end() ? nullptr : i->second;
   }
 
   /// The time after which an engine that let a session go (or a server that ended one) must
