@@ -7,6 +7,7 @@
 #include "actors/server.hpp"
 #include "protocol/transport.hpp"
 #include "world/random.hpp"
+#include "world/system_pool.hpp"
 
 #include <caf/all.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
@@ -36,12 +37,6 @@ caf::behavior driver_actor(caf::event_based_actor* self,
   };
 }
 
-caf::actor_system_config& testing_config(caf::actor_system_config& cfg) {
-  cfg.set("scheduler.policy", caf::atom("testing"));
-  cfg.set("logger.verbosity", caf::atom("quiet"));
-  return cfg;
-}
-
 std::string seconds_of(sim_time t) {
   const auto us = t.count();
   auto frac = std::to_string(us % 1000000);
@@ -61,20 +56,30 @@ struct world::impl final : environment {
       : options(opts),
         times(topo.times),
         rng(seed),
-        system(testing_config(cfg)),
-        sched(dynamic_cast<caf::scheduler::test_coordinator&>(system.scheduler())),
-        clock(dynamic_cast<caf::detail::test_actor_clock&>(sched.clock())),
+        system(lease.system()),
+        sched(lease.scheduler()),
+        clock(lease.clock()),
         origin(clock.current_time),
         judge(topo.times) {
     if (!options.make_engine)
       options.make_engine = reference_engine();
     if (!options.make_server)
       options.make_server = reference_server();
-    build(std::move(topo));
+    try {
+      build(std::move(topo));
+    } catch (...) {
+      // A factory that throws halfway leaves actors the destructor, which does not run, would
+      // have quit: the lease could not give the system back with them alive.
+      quit_all();
+      throw;
+    }
   }
 
-  ~impl() override {
-    // An actor_system waits in its destructor for every live actor: quit them all first.
+  ~impl() override { quit_all(); }
+
+  /// Quits every actor of the world and runs them until they have exited, so that the lease
+  /// finds none alive (the system goes back to the pool) and no actor_system waits on them.
+  void quit_all() {
     std::vector<caf::actor> all;
     for (auto& [name, e] : engines)
       all.push_back(caf::actor_cast<caf::actor>(e.actor));
@@ -423,8 +428,9 @@ struct world::impl final : environment {
   world_options options;
   timing times;
   random_source rng;
-  caf::actor_system_config cfg;
-  caf::actor_system system;
+  /// This thread's pooled actor system, held until every handle below is gone.
+  system_lease lease;
+  caf::actor_system& system;
   caf::scheduler::test_coordinator& sched;
   caf::detail::test_actor_clock& clock;
   caf::actor_clock::time_point origin;
