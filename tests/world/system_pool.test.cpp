@@ -178,10 +178,13 @@ TEST(SystemPool, ASystemComesBackWithoutJobsOrTimersAndWithItsClockAtTheStart) {
       system_lease lease;
       first = &lease.system();
       start = lease.clock().current_time;
-      auto a = lease.system().spawn([](caf::event_based_actor* self) -> caf::behavior {
-        self->delayed_send(self, std::chrono::hours(1), caf::atom("tick"));
-        return {[](caf::atom_value) {}};
-      });
+      // With an argument: CAF 0.17's spawn of a function without one reads a null tuple (UBSan).
+      auto a = lease.system().spawn(
+          [](caf::event_based_actor* self, caf::timespan after) -> caf::behavior {
+            self->delayed_send(self, after, caf::atom("tick"));
+            return {[](caf::atom_value) {}};
+          },
+          caf::timespan{std::chrono::hours(1)});
       lease.scheduler().run();
       lease.clock().current_time += std::chrono::minutes(5);
       ASSERT_TRUE(lease.clock().has_pending_timeout());
