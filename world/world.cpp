@@ -7,6 +7,7 @@
 #include "actors/server.hpp"
 #include "protocol/transport.hpp"
 #include "world/random.hpp"
+#include "world/system_pool.hpp"
 
 #include <caf/all.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
@@ -24,22 +25,18 @@ namespace {
 
 // The driver turns world calls into CAF requests, so that engines see exactly what any other
 // client actor would send them.
+// It names an engine by its number (engine_entry::index), not its name, so that a completion
+// finds its call without comparing strings.
 caf::behavior driver_actor(caf::event_based_actor* self,
-                           std::function<void(const std::string&, std::uint64_t, api::result)> done) {
+                           std::function<void(std::uint32_t, std::uint64_t, api::result)> done) {
   return {
-      [=](call_atom, const engine_handle& engine, const std::string& name, std::uint64_t n,
+      [=](call_atom, const engine_handle& engine, std::uint32_t index, std::uint64_t n,
           const api::call& c) {
         self->request(engine, caf::infinite, call_atom::value, n, c)
-            .then([=](api::result& r) { done(name, n, std::move(r)); },
-                  [=](caf::error&) { done(name, n, api::status(protocol::E_ABORT)); });
+            .then([=](api::result& r) { done(index, n, std::move(r)); },
+                  [=](caf::error&) { done(index, n, api::status(protocol::E_ABORT)); });
       },
   };
-}
-
-caf::actor_system_config& testing_config(caf::actor_system_config& cfg) {
-  cfg.set("scheduler.policy", caf::atom("testing"));
-  cfg.set("logger.verbosity", caf::atom("quiet"));
-  return cfg;
 }
 
 std::string seconds_of(sim_time t) {
@@ -55,26 +52,51 @@ std::pair<std::string, std::string> ordered(const std::string& a, const std::str
 }  // namespace
 
 struct world::impl final : environment {
+  /// A call the world issued: what it is, the client program that made it ("" for none; moved
+  /// into the done event), and its result once it has one.
+  struct made_call {
+    api::call_kind kind;
+    std::string program;
+    bool in_flight = true;
+    std::optional<api::result> result{};
+  };
+  /// One engine's calls, call n at n - 1, for a completion to find without comparing names.
+  /// Never iterated: name order (engines) is the order wherever one can reach the trace.
+  struct engine_calls {
+    const std::string* name;  ///< Its key in engines (a map's keys stay put).
+    std::vector<made_call> made;
+  };
+
   // -- construction --------------------------------------------------------------------------
 
   impl(topology topo, std::uint64_t seed, world_options opts)
       : options(opts),
         times(topo.times),
         rng(seed),
-        system(testing_config(cfg)),
-        sched(dynamic_cast<caf::scheduler::test_coordinator&>(system.scheduler())),
-        clock(dynamic_cast<caf::detail::test_actor_clock&>(sched.clock())),
+        system(lease.system()),
+        sched(lease.scheduler()),
+        clock(lease.clock()),
         origin(clock.current_time),
         judge(topo.times) {
     if (!options.make_engine)
       options.make_engine = reference_engine();
     if (!options.make_server)
       options.make_server = reference_server();
-    build(std::move(topo));
+    try {
+      build(std::move(topo));
+    } catch (...) {
+      // A factory that throws halfway leaves actors the destructor, which does not run, would
+      // have quit: the lease could not give the system back with them alive.
+      quit_all();
+      throw;
+    }
   }
 
-  ~impl() override {
-    // An actor_system waits in its destructor for every live actor: quit them all first.
+  ~impl() override { quit_all(); }
+
+  /// Quits every actor of the world and runs them until they have exited, so that the lease
+  /// finds none alive (the system goes back to the pool) and no actor_system waits on them.
+  void quit_all() {
     std::vector<caf::actor> all;
     for (auto& [name, e] : engines)
       all.push_back(caf::actor_cast<caf::actor>(e.actor));
@@ -118,8 +140,10 @@ struct world::impl final : environment {
       cfg.protocol_version = e.protocol_version;
       cfg.bug = options.bug;
       machine_named(cfg.machine);
-      engines.emplace(e.name, engine_entry{cfg.machine, {}, 0, false});
-      engines[e.name].actor = options.make_engine(system, static_cast<environment*>(this), cfg);
+      auto& [name, entry] = *engines.emplace(e.name, engine_entry{cfg.machine, {}}).first;
+      entry.index = static_cast<std::uint32_t>(by_number.size());
+      by_number.push_back({&name, {}});
+      entry.actor = options.make_engine(system, static_cast<environment*>(this), cfg);
     }
     for (auto& s : topo.servers) {
       names.insert(s.name);
@@ -151,10 +175,9 @@ struct world::impl final : environment {
       else
         make_link(b, a, l.b_to_a, l.a_to_b);
     }
-    driver = system.spawn(driver_actor,
-                          [this](const std::string& e, std::uint64_t n, api::result r) {
-                            completed(e, n, std::move(r));
-                          });
+    driver = system.spawn(driver_actor, [this](std::uint32_t e, std::uint64_t n, api::result r) {
+      completed(e, n, std::move(r));
+    });
     sched.run();
   }
 
@@ -295,8 +318,9 @@ struct world::impl final : environment {
 
   // The world, not the engine, records a call and its completion: the oracle holds the engine to
   // the bound recorded here (S15), so the system under test cannot choose or hide its deadline.
-  void record_call(const std::string& engine, std::uint64_t n, const api::call& c,
+  void record_call(const std::string& engine, engine_calls& calls, const api::call& c,
                    const std::string& program) {
+    const auto n = static_cast<std::uint64_t>(calls.made.size() + 1);
     event e;
     e.kind = event_kind::call;
     e.actor = engine;
@@ -307,31 +331,36 @@ struct world::impl final : environment {
     e.detail = api::text_of(c);
     e.value = static_cast<std::uint64_t>(api::bound_of(c, times).count());
     e.program = program;
-    calls_made.emplace(std::pair{engine, n}, made_call{*e.api, program});
+    calls.made.push_back({*e.api, program});
+    ++in_flight;
     record(std::move(e));
   }
 
-  void completed(const std::string& engine, std::uint64_t n, api::result r) {
-    auto made = calls_made.find({engine, n});
-    if (made == calls_made.end() || !in_flight.count({engine, n}))
+  void completed(std::uint32_t engine, std::uint64_t n, api::result r) {
+    auto& calls = by_number[engine];
+    if (n == 0 || n > calls.made.size() || !calls.made[n - 1].in_flight)
       return;  // Answered twice: the engine broke S15; the oracle reports the missing answer.
+    auto& made = calls.made[n - 1];
+    const std::string& name = *calls.name;
     event e;
     e.kind = event_kind::done;
-    e.actor = engine;
+    e.actor = name;
     e.call = n;
-    e.api = made->second.kind;
+    e.api = made.kind;
     e.hr = r.hr;
     e.handle = r.handle;
     e.pid = r.pid;
     // How many ids came back tells a count-only listing from a truncated one (C8).
     if (e.api == api::call_kind::list_processes)
       e.value = r.pids.size();
-    e.program = made->second.program;
+    e.program = std::move(made.program);  // Its last use: the call is answered once.
+    made.in_flight = false;
+    --in_flight;
     record(std::move(e));
-    in_flight.erase({engine, n});
     if (on_complete)
-      on_complete(engine, n, r);
-    results[{engine, n}] = std::move(r);
+      on_complete(name, n, r);
+    // Not `made`: the callback may have issued calls on this engine, which grow calls.made.
+    calls.made[n - 1].result = std::move(r);
   }
 
   // -- helpers ---------------------------------------------------------------------------
@@ -409,8 +438,8 @@ struct world::impl final : environment {
   struct engine_entry {
     std::string machine;
     engine_handle actor;
-    std::uint64_t calls = 0;
     bool crashed = false;
+    std::uint32_t index = 0;  ///< Its number, in topology order: its place in by_number.
   };
   struct server_entry {
     server_config config;
@@ -423,8 +452,9 @@ struct world::impl final : environment {
   world_options options;
   timing times;
   random_source rng;
-  caf::actor_system_config cfg;
-  caf::actor_system system;
+  /// This thread's pooled actor system, held until every handle below is gone.
+  system_lease lease;
+  caf::actor_system& system;
   caf::scheduler::test_coordinator& sched;
   caf::detail::test_actor_clock& clock;
   caf::actor_clock::time_point origin;
@@ -453,14 +483,8 @@ struct world::impl final : environment {
   /// Actions scheduled through world::at, by id, for cancel(); an entry goes when its action runs.
   std::map<std::uint64_t, action_list::iterator> actions_by_id;
   std::uint64_t last_action_id = 0;
-  /// A call the world issued: what it is and the client program that made it ("" for none).
-  struct made_call {
-    api::call_kind kind;
-    std::string program;
-  };
-  std::set<std::pair<std::string, std::uint64_t>> in_flight;
-  std::map<std::pair<std::string, std::uint64_t>, made_call> calls_made;
-  std::map<std::pair<std::string, std::uint64_t>, api::result> results;
+  std::vector<engine_calls> by_number;
+  std::size_t in_flight = 0;  ///< Calls issued but not yet completed.
   std::function<void(const std::string&, std::uint64_t, const api::result&)> on_complete;
   caf::actor driver;
   world* owner = nullptr;
@@ -488,19 +512,23 @@ std::uint64_t world::call(const std::string& engine, api::call c, const std::str
   auto i = impl_->engines.find(engine);
   if (i == impl_->engines.end())
     throw std::invalid_argument("no engine named '" + engine + "'");
-  const auto n = ++i->second.calls;
-  impl_->in_flight.insert({engine, n});
-  impl_->record_call(engine, n, c, program);
-  caf::anon_send(impl_->driver, call_atom::value, i->second.actor, engine, n, std::move(c));
+  auto& calls = impl_->by_number[i->second.index];
+  impl_->record_call(i->first, calls, c, program);
+  const auto n = static_cast<std::uint64_t>(calls.made.size());
+  caf::anon_send(impl_->driver, call_atom::value, i->second.actor, i->second.index, n,
+                 std::move(c));
   impl_->drain();
   return n;
 }
 
 std::optional<api::result> world::result_of(const std::string& engine, std::uint64_t call) const {
-  auto i = impl_->results.find({engine, call});
-  if (i == impl_->results.end())
+  auto i = impl_->engines.find(engine);
+  if (i == impl_->engines.end())
     return std::nullopt;
-  return i->second;
+  const auto& made = impl_->by_number[i->second.index].made;
+  if (call == 0 || call > made.size())
+    return std::nullopt;
+  return made[call - 1].result;
 }
 
 void world::on_complete(
@@ -642,7 +670,7 @@ void world::run_until(sim_time t) { impl_->run_until(t); }
 
 void world::run_until_quiet(sim_time limit) {
   // Step from one pending timer to the next until no call or action is left.
-  while (now() < limit && (!impl_->in_flight.empty() || !impl_->actions.empty())) {
+  while (now() < limit && (impl_->in_flight != 0 || !impl_->actions.empty())) {
     auto next = std::min({impl_->next_timer(),
                           impl_->actions.empty() ? sim_time::max() : impl_->actions.begin()->first,
                           limit});
@@ -695,7 +723,7 @@ const std::vector<violation>& world::violations() const { return impl_->judge.vi
 
 const std::vector<finding>& world::findings() const { return impl_->clients.findings(); }
 
-std::size_t world::calls_in_flight() const { return impl_->in_flight.size(); }
+std::size_t world::calls_in_flight() const { return impl_->in_flight; }
 
 std::string world::machine_of(const std::string& name) const { return impl_->resolve(name); }
 
