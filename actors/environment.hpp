@@ -56,6 +56,12 @@ public:
   virtual server_handle server_at(const std::string& machine_name,
                                   const std::string& endpoint) const = 0;
 
+  /// server_at and server_name_at in one search (a link delivering a frame needs both): the
+  /// running server's handle, with `name` set to its name; or an invalid handle and "".
+  virtual server_handle server_and_name_at(const std::string& machine_name,
+                                           const std::string& endpoint,
+                                           std::string& name) const = 0;
+
   /// The engine actor named `name`, or an invalid handle (none, or crashed).
   virtual engine_handle engine_named(const std::string& name) const = 0;
 

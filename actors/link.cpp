@@ -163,7 +163,8 @@ link_handle::behavior_type link_actor(link_handle::stateful_pointer<link_state> 
           ops.record(event_kind::frame_dropped, p, ops.receiver_name(p), reason_kind::reset);
           return;
         }
-        auto to_server = ops.env->server_at(p.to_machine, p.via.endpoint);
+        std::string receiver;
+        auto to_server = ops.env->server_and_name_at(p.to_machine, p.via.endpoint, receiver);
         if (!to_server) {
           if (c->second == connection_phase::opening)
             return ops.refuse(p);
@@ -174,10 +175,10 @@ link_handle::behavior_type link_actor(link_handle::stateful_pointer<link_state> 
           // The first frame to arrive carries the opening: the server learns of the connection
           // just before the frame, and a later server at the endpoint (a restart) inherits it.
           c->second = connection_phase::accepted;
-          ops.record_connection(event_kind::connection_accepted, p.via, ops.receiver_name(p));
+          ops.record_connection(event_kind::connection_accepted, p.via, receiver);
           ops.self->send(to_server, accept_atom::value, p.via);
         }
-        ops.record(event_kind::frame_delivered, p, ops.receiver_name(p), std::nullopt);
+        ops.record(event_kind::frame_delivered, p, std::move(receiver), std::nullopt);
         ops.self->send(to_server, std::move(p));
       },
       [ops](partition_atom, const std::string& from, const std::string&) {

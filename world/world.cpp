@@ -19,6 +19,7 @@
 #include <memory>
 #include <ostream>
 #include <set>
+#include <string_view>
 
 namespace dbgsim {
 namespace {
@@ -44,6 +45,19 @@ std::string seconds_of(sim_time t) {
   auto frac = std::to_string(us % 1000000);
   return std::to_string(us / 1000000) + "." + std::string(6 - frac.size(), '0') + frac + "s";
 }
+
+/// Orders pairs of strings lexicographically, and lets a map keyed by them be searched with a
+/// pair of string views (no copy of either string).
+struct pair_of_views_less {
+  using is_transparent = void;
+  template <class A, class B>
+  bool operator()(const A& x, const B& y) const {
+    const std::string_view x1 = x.first, y1 = y.first;
+    if (x1 != y1)
+      return x1 < y1;
+    return std::string_view(x.second) < std::string_view(y.second);
+  }
+};
 
 std::pair<std::string, std::string> ordered(const std::string& a, const std::string& b) {
   return a <= b ? std::pair{a, b} : std::pair{b, a};
@@ -158,8 +172,9 @@ struct world::impl final : environment {
       server_entry entry;
       entry.config = cfg;
       entry.endpoint = protocol::endpoint_of(cfg.listen);
-      by_endpoint[{cfg.machine, protocol::endpoint_key(entry.endpoint)}].insert(s.name);
-      servers.emplace(s.name, std::move(entry));
+      const auto key = protocol::endpoint_key(entry.endpoint);
+      auto made = servers.emplace(s.name, std::move(entry)).first;
+      by_endpoint[{cfg.machine, key}].emplace(s.name, made);
       if (s.start.count() == 0) {
         start_incarnation(s.name);
       } else {
@@ -240,10 +255,11 @@ struct world::impl final : environment {
   /// The running server at an endpoint, through the index (a scan of every server made 20,000
   /// start_server steps quadratic); servers.end() when none runs there.
   auto running_at(const std::string& machine_name, const std::string& endpoint) const {
-    auto at = by_endpoint.find({machine_name, protocol::endpoint_key(endpoint)});
+    const auto key = protocol::endpoint_key(endpoint);
+    auto at = by_endpoint.find(std::pair<std::string_view, std::string_view>{machine_name, key});
     if (at != by_endpoint.end())
-      for (const auto& name : at->second)  // In name order, as the scan was.
-        if (auto s = servers.find(name); s != servers.end() && s->second.running)
+      for (const auto& [name, s] : at->second)  // In name order, as the scan was.
+        if (s->second.running)
           return s;
     return servers.end();
   }
@@ -252,6 +268,17 @@ struct world::impl final : environment {
                           const std::string& endpoint) const override {
     auto s = running_at(machine_name, endpoint);
     return s == servers.end() ? server_handle{} : s->second.incarnations.back();
+  }
+
+  server_handle server_and_name_at(const std::string& machine_name, const std::string& endpoint,
+                                   std::string& name) const override {
+    auto s = running_at(machine_name, endpoint);
+    if (s == servers.end()) {
+      name.clear();
+      return {};
+    }
+    name = s->first;
+    return s->second.incarnations.back();
   }
 
   std::uint64_t next_frame_id() override { return ++frames; }
@@ -290,8 +317,8 @@ struct world::impl final : environment {
     server_entry entry;
     entry.config = cfg;
     entry.endpoint = endpoint;
-    by_endpoint[{machine_name, protocol::endpoint_key(endpoint)}].insert(name);
-    servers.emplace(name, std::move(entry));
+    auto made = servers.emplace(name, std::move(entry)).first;
+    by_endpoint[{machine_name, protocol::endpoint_key(endpoint)}].emplace(name, made);
     start_incarnation(name);
     return protocol::S_OK;
   }
@@ -473,7 +500,12 @@ struct world::impl final : environment {
   /// Every server by (machine, endpoint_key), running or not: server_at's index. Keyed as
   /// Windows compares endpoints, so that a connect to pipe `debug` finds a server listening on
   /// `Debug`, and a start_server on `COM01` finds `COM1` taken.
-  std::map<std::pair<std::string, std::string>, std::set<std::string>> by_endpoint;
+  /// Its servers are in name order, each with its entry (map iterators never move), and it is
+  /// searched without copying the key: every frame delivered to a server looks one up.
+  std::map<std::pair<std::string, std::string>,
+           std::map<std::string, std::map<std::string, server_entry>::const_iterator>,
+           pair_of_views_less>
+      by_endpoint;
   std::map<std::pair<std::string, std::string>, link_handle> links;
   std::map<std::string, std::uint64_t> started_by;
   std::map<std::string, std::function<engine_view()>> engine_views;
