@@ -1,4 +1,6 @@
-// `dbgsim options STRING [--client]`: parses a transport string and prints its fields as JSON.
+// `dbgsim options STRING [--client|--server]`: parses a transport string and prints its fields as
+// JSON. Without a flag the side is read from the string's keys (protocol::detect_side), and the
+// output says which side was read and why.
 #include "cli/commands.hpp"
 #include "protocol/transport.hpp"
 
@@ -15,6 +17,7 @@ namespace {
 struct options_args {
   std::string text;
   bool client = false;
+  bool server = false;
 };
 
 nlohmann::ordered_json to_json(const protocol::transport_options& o) {
@@ -63,18 +66,26 @@ std::string caret_line(const std::string& text, std::size_t offset) {
 }
 
 int run_options(const options_args& args) {
-  auto side = args.client ? protocol::options_side::client : protocol::options_side::server;
-  auto result = protocol::parse_transport(args.text, side);
+  protocol::side_reading reading;
+  if (args.client)
+    reading = {protocol::options_side::client, "given by --client"};
+  else if (args.server)
+    reading = {protocol::options_side::server, "given by --server"};
+  else
+    reading = protocol::detect_side(args.text);
+  const char* side_name = reading.side == protocol::options_side::client ? "client" : "server";
+  auto result = protocol::parse_transport(args.text, reading.side);
   if (auto* err = std::get_if<protocol::options_error>(&result)) {
     std::cerr << "options: error at byte " << err->offset << ": " << err->message << '\n'
               << "  " << args.text << '\n'
-              << "  " << caret_line(args.text, err->offset) << '\n';
+              << "  " << caret_line(args.text, err->offset) << '\n'
+              << "  (read as the " << side_name << " side: " << reading.reason << ")\n";
     return exit_bad_input;
   }
+  auto j = to_json(std::get<protocol::transport_options>(result));
+  j["side_reason"] = reading.reason;
   // Invalid UTF-8 in an option value is printed as U+FFFD rather than ending the program.
-  std::cout << to_json(std::get<protocol::transport_options>(result))
-                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-            << '\n';
+  std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   return exit_ok;
 }
 
@@ -85,10 +96,13 @@ command_fn add_options_command(CLI::App& app) {
   auto* sub = app.add_subcommand(
       "options", "Parse a transport option string and print its fields as JSON (exit 2 on error)");
   sub->add_option("STRING", args->text,
-                  "The transport string, e.g. tcp:port=5005,password=x (server side by default)")
+                  "The transport string, e.g. tcp:port=5005,password=x; its side is read from its "
+                  "keys unless --client or --server says")
       ->required();
-  sub->add_flag("--client", args->client,
-                "Parse the client's ConnectProcessServer form instead of the server's dbgsrv -t form");
+  auto* client = sub->add_flag("--client", args->client,
+                               "Parse it as the client's ConnectProcessServer form");
+  auto* server = sub->add_flag("--server", args->server, "Parse it as the server's dbgsrv -t form");
+  client->excludes(server);
   return [args] { return run_options(*args); };
 }
 

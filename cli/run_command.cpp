@@ -252,9 +252,9 @@ int run(const run_args& args) {
     const bool pass = o.passed();
     failed += pass ? 0 : 1;
     if (!pass || !args.quiet) {
-      std::cout << fmt::format("{}  {}  [{}]  sim {}  wall {:.3f}s\n", pass ? "PASS" : "FAIL",
+      std::cout << fmt::format("{}  {}  [{}]  sim {}  wall {}\n", pass ? "PASS" : "FAIL",
                                printable(s.name), printable(s.file), format_time(o.report.end),
-                               o.wall);
+                               format_wall(o.wall));
     }
     if (!pass) {
       for (const auto& l : describe_failures(s, o.report))

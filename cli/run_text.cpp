@@ -17,6 +17,21 @@ std::string format_time(sim_time t) {
   return fmt::format("{}.{:03}s", us / 1'000'000, (us % 1'000'000) / 1000);
 }
 
+std::string format_wall(double seconds) {
+  const auto digits = [](double v, const char* unit) {
+    if (v >= 100)
+      return fmt::format("{:.0f}{}", v, unit);
+    if (v >= 10)
+      return fmt::format("{:.1f}{}", v, unit);
+    return fmt::format("{:.2f}{}", v, unit);
+  };
+  if (seconds < 0.001)
+    return digits(seconds * 1e6, "µs");
+  if (seconds < 1)
+    return digits(seconds * 1e3, "ms");
+  return digits(seconds, "s");
+}
+
 std::string shell_quote(const std::string& text) {
   const bool plain = !text.empty() && text.find_first_not_of(
                                           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"

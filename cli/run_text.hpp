@@ -18,6 +18,10 @@ namespace dbgsim::cli {
 /// A simulated time as seconds with millisecond precision ("71.200s").
 std::string format_time(sim_time t);
 
+/// A wall-clock duration in seconds with three significant digits in a unit that shows them
+/// ("412µs", "12.3ms", "1.25s"): most scenarios run in under a millisecond, which "0.000s" hid.
+std::string format_wall(double seconds);
+
 /// `text` quoted for a POSIX shell when it needs quoting, unchanged otherwise.
 std::string shell_quote(const std::string& text);
 

@@ -540,6 +540,27 @@ options_result parse_transport(std::string_view text, options_side side) {
   }
 }
 
+side_reading detect_side(std::string_view text) {
+  const auto as_server = parse_transport(text, options_side::server);
+  const auto as_client = parse_transport(text, options_side::client);
+  const auto* server_error = std::get_if<options_error>(&as_server);
+  const auto* client_error = std::get_if<options_error>(&as_client);
+  if (!server_error && !client_error)
+    return {options_side::server,
+            "valid on both sides; read as a server's dbgsrv -t string (--client reads it as a "
+            "client's)"};
+  if (!client_error)
+    return {options_side::client, "valid only as a client's ConnectProcessServer string"};
+  if (!server_error)
+    return {options_side::server, "valid only as a server's dbgsrv -t string"};
+  if (client_error->offset > server_error->offset)
+    return {options_side::client,
+            "valid on neither side; read as a client's connect string, which parses further"};
+  return {options_side::server,
+          "valid on neither side; read as a server's dbgsrv -t string, which parses at least as "
+          "far"};
+}
+
 std::string to_string(const transport_options& o) {
   try {
     std::string out(name_of(o.kind));

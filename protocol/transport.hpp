@@ -67,6 +67,18 @@ inline options_result parse_client_options(std::string_view text) {
   return parse_transport(text, options_side::client);
 }
 
+/// The side a string is read for when nobody says, and why.
+struct side_reading {
+  options_side side = options_side::server;
+  std::string reason;  ///< Why that side, in words: "valid only as a client's connect string".
+};
+
+/// Reads the side from the string itself: the side it is valid for; the server's when it is
+/// valid for both (a reverse connection's `clicon=` is); and when it is valid for neither, the
+/// side whose reading gets further before its error (`server=` is a client's key, so a client
+/// string with a mistake after it is still read as a client's).
+side_reading detect_side(std::string_view text);
+
 /// The canonical text form: lower-case keys in a fixed order, no spaces; parses back equal.
 std::string to_string(const transport_options& o);
 

@@ -74,6 +74,17 @@ expect "repro -o into a missing folder" 2 "cannot write" -- \
 # Invalid UTF-8 in an option value is printed, not a crash (nlohmann-json refuses to dump it).
 expect "options with invalid UTF-8" 0 "" -- "$dbgsim" options --client "$(printf 'tcp:server=a\xff,port=1')"
 
+# A string's side comes from its keys when no flag says (a client's server= is no error), and a
+# mistake in a client string is reported as the client's, with the side it was read as.
+expect "options reads a client string" 0 "" -- "$dbgsim" options "tcp:server=target,port=5005"
+grep -q '"side":"client"' "$tmp/stdout" || { echo "FAIL options side: $(cat "$tmp/stdout")"; failed=$((failed + 1)); }
+expect "options client string with a bad port" 2 "(read as the client side:" -- \
+  "$dbgsim" options "tcp:server=target,port=99999"
+expect "options --server on a client string" 2 "it is client-only" -- \
+  "$dbgsim" options --server "tcp:server=target,port=5005"
+expect "options --client with --server" 2 "--client excludes --server" -- \
+  "$dbgsim" options --client --server "tcp:port=1"
+
 # Arguments: a misspelt command and seeds that would wrap round are refused with what is wrong.
 expect "unknown command" 2 "unknown command 'bogus'; the commands are run, check" -- "$dbgsim" bogus
 for bad in -1 18446744073709551616 99999999999999999999999 "" 1x; do

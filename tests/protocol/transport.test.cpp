@@ -232,6 +232,26 @@ TEST(TransportOptions, ServerAndClientHelpersPickTheSide) {
   EXPECT_TRUE(std::holds_alternative<options_error>(parse_client_options("tcp:port=1:2,server=h")));
 }
 
+TEST(TransportOptions, TheSideIsReadFromTheKeys) {
+  // The string a user means for ConnectProcessServer reads as a client's without --client.
+  EXPECT_EQ(detect_side("tcp:server=target,port=5005").side, side::client);
+  EXPECT_EQ(detect_side("npipe:server=target,pipe=dbg").side, side::client);
+  // Server-only keys and port ranges make a server's string.
+  EXPECT_EQ(detect_side("tcp:port=5005:5010").side, side::server);
+  EXPECT_EQ(detect_side("npipe:pipe=dbg,hidden").side, side::server);
+  // Valid for both (a reverse connection): the server's dbgsrv -t form, and the reason says so.
+  const auto both = detect_side("tcp:clicon=host,port=5005");
+  EXPECT_EQ(both.side, side::server);
+  EXPECT_NE(both.reason.find("both"), std::string::npos) << both.reason;
+  // Near misses: a client string with a mistake after its client-only key is still a client's,
+  // so its error is the client's mistake, not "server is client-only".
+  const auto typo = detect_side("tcp:server=target,port=99999");
+  EXPECT_EQ(typo.side, side::client) << typo.reason;
+  EXPECT_NE(typo.reason.find("neither"), std::string::npos) << typo.reason;
+  // A mistake before any side-specific key: nothing says client, so the server's form.
+  EXPECT_EQ(detect_side("tcp:port=x").side, side::server);
+}
+
 TEST(TransportOptions, EndpointOfEachExample) {
   for (const auto& c : valid_cases()) {
     SCOPED_TRACE(c.text);
