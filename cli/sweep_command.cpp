@@ -1,6 +1,7 @@
 // `dbgsim sweep FILE --seeds A..B`: runs one scenario under many seeds, groups the failures by
 // signature and prints, for each, how many seeds failed that way and how to replay the first.
 #include "cli/commands.hpp"
+#include "cli/shard.hpp"
 #include "cli/scenario_files.hpp"
 #include "cli/run_text.hpp"
 #include "io/output.hpp"
@@ -27,6 +28,7 @@
 #include <sstream>
 #include <memory>
 #include <string>
+#include <cstdlib>
 #include <vector>
 
 namespace dbgsim::cli {
@@ -36,6 +38,7 @@ struct sweep_args {
   std::string file;
   std::string seeds;
   std::string shard;
+  std::uint64_t shards = 0;  ///< --shards N: the count, for --shard auto under Kubernetes.
   unsigned jobs = 1;
   bool swarm = false;
   std::string mutant_name = "none";
@@ -53,36 +56,15 @@ struct seed_result {
   std::string first;  // The first failure, as describe_failures words it.
 };
 
-std::optional<std::uint64_t> parse_number(const std::string& t) {
-  if (t.empty() || t.size() > 20 || t.find_first_not_of("0123456789") != std::string::npos)
-    return std::nullopt;
-  try {
-    return std::stoull(t);
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-}
-
 // "A..B" (inclusive).
 std::optional<std::pair<std::uint64_t, std::uint64_t>> parse_range(const std::string& t) {
   const auto dots = t.find("..");
   if (dots == std::string::npos)
     return std::nullopt;
-  auto a = parse_number(t.substr(0, dots)), b = parse_number(t.substr(dots + 2));
+  auto a = parse_whole_number(t.substr(0, dots)), b = parse_whole_number(t.substr(dots + 2));
   if (!a || !b || *a > *b)
     return std::nullopt;
   return std::pair{*a, *b};
-}
-
-// "I/N" with 1 <= I <= N.
-std::optional<std::pair<std::uint64_t, std::uint64_t>> parse_shard(const std::string& t) {
-  const auto slash = t.find('/');
-  if (slash == std::string::npos)
-    return std::nullopt;
-  auto i = parse_number(t.substr(0, slash)), n = parse_number(t.substr(slash + 1));
-  if (!i || !n || *n == 0 || *i == 0 || *i > *n)
-    return std::nullopt;
-  return std::pair{*i, *n};
 }
 
 std::string one_line(std::string text) {
@@ -124,7 +106,7 @@ std::optional<seed_result> decode(const std::string& line) {
   std::size_t a = line.find('\t'), b = line.find('\t', a + 1), c = line.find('\t', b + 1);
   if (a == std::string::npos || b == std::string::npos || c == std::string::npos)
     return std::nullopt;
-  auto seed = parse_number(line.substr(0, a));
+  auto seed = parse_whole_number(line.substr(0, a));
   if (!seed)
     return std::nullopt;
   r.seed = *seed;
@@ -323,14 +305,22 @@ int sweep(const sweep_args& args) {
     return exit_bad_input;
   }
   std::pair<std::uint64_t, std::uint64_t> shard{1, 1};
-  if (!args.shard.empty()) {
-    auto sh = parse_shard(args.shard);
-    if (!sh) {
-      std::cerr << "dbgsim sweep: --shard wants I/N with 1 <= I <= N (e.g. 2/8), not '"
-                << args.shard << "'\n";
+  if (!args.shard.empty() || args.shards != 0) {
+    auto resolved = resolve_shard(args.shard.empty() ? std::string("1/1") : args.shard, args.shards,
+                                  [](const char* name) -> std::optional<std::string> {
+                                    const char* v = std::getenv(name);
+                                    return v == nullptr ? std::nullopt : std::optional<std::string>(v);
+                                  });
+    if (auto* e = std::get_if<shard_error>(&resolved)) {
+      std::cerr << "dbgsim sweep: " << e->message << '\n';
       return exit_bad_input;
     }
-    shard = *sh;
+    const auto& sh = std::get<cli::shard>(resolved);
+    shard = {sh.index, sh.count};
+    // Said on stderr, so that the output of a shard stays what `--shard I/N` would print.
+    if (args.shard == "auto")
+      std::cerr << "dbgsim sweep: shard " << sh.index << "/" << sh.count << " from " << sh.source
+                << '\n';
   }
   if (args.jobs == 0 || args.jobs > 256) {
     std::cerr << "dbgsim sweep: --jobs wants 1..256\n";
@@ -473,7 +463,11 @@ command_fn add_sweep_command(CLI::App& app) {
                   "Run seeds in N worker processes; the output does not depend on N");
   sub->add_option("--shard", args->shard,
                   "Run only share I of N (1-based): the seeds with (seed - A) % N == I - 1, so N "
-                  "shards split A..B exactly");
+                  "shards split A..B exactly; `auto` reads I and N from a Slurm job array's or a "
+                  "Kubernetes Indexed Job's environment (docs/scale-out.md)");
+  sub->add_option("--shards", args->shards,
+                  "With --shard auto: how many shards there are (a Kubernetes Indexed Job's "
+                  "completions, which its pods' environment does not carry)");
   sub->add_flag("--swarm", args->swarm,
                 "Let each seed switch on a random subset of extra faults (link noise, partitions, "
                 "resets, half-open connections, server crashes) and print the choice; the file's "

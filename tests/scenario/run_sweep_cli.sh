@@ -76,6 +76,35 @@ done
 [ "$(sort -n "$tmp/seeds" | paste -sd' ')" = "$(seq 3 40 | paste -sd' ')" ] ||
   fail "shards do not partition 3..40: $(sort -n "$tmp/seeds" | paste -sd' ')"
 [ "$(tail -n1 "$tmp/shard1")" = "13 runs, 0 failed" ] || fail "shard 1/3 of 3..40 runs 13 seeds"
+# --shard auto: the scheduler's environment gives exactly the shard I/N would (shard 2 of 3: a
+# Slurm array 0-2 at task 1, one 5-9 in steps of 2 at task 7, a Kubernetes Indexed Job at index
+# 1), says which it read on stderr, and refuses what it cannot read with exit 2 naming it.
+slurm() { env -u JOB_COMPLETION_INDEX SLURM_ARRAY_TASK_ID=$1 SLURM_ARRAY_TASK_MIN=$2 \
+  SLURM_ARRAY_TASK_STEP=$3 SLURM_ARRAY_TASK_COUNT=$4 "${@:5}"; }
+noenv() { env -u SLURM_ARRAY_TASK_ID -u JOB_COMPLETION_INDEX "$@"; }
+slurm 1 0 1 3 "$dbgsim" sweep "$lossy" --seeds 3..40 --shard auto --verbose >"$tmp/auto1" 2>"$tmp/auto1.err"
+cmp -s "$tmp/auto1" "$tmp/shard2" || fail "Slurm task 1 of 0-2 is not shard 2/3"
+grep -q "shard 2/3 from Slurm job array (SLURM_ARRAY_TASK_ID=1" "$tmp/auto1.err" ||
+  fail "--shard auto does not say what it read: $(cat "$tmp/auto1.err")"
+slurm 7 5 2 3 "$dbgsim" sweep "$lossy" --seeds 3..40 --shard auto --verbose >"$tmp/auto2" 2>/dev/null
+cmp -s "$tmp/auto2" "$tmp/shard2" || fail "Slurm task 7 of 5-9:2 is not shard 2/3"
+noenv JOB_COMPLETION_INDEX=1 "$dbgsim" sweep "$lossy" --seeds 3..40 --shard auto --shards 3 \
+  --verbose >"$tmp/auto3" 2>"$tmp/auto3.err"
+cmp -s "$tmp/auto3" "$tmp/shard2" || fail "Kubernetes index 1 of 3 is not shard 2/3"
+grep -q "from Kubernetes Indexed Job (JOB_COMPLETION_INDEX=1" "$tmp/auto3.err" || fail "no Kubernetes source"
+expect_rc 2 "--shard auto with no scheduler" -- noenv "$dbgsim" sweep "$lossy" --seeds 1..5 --shard auto
+grep -q "no scheduler's shard in the environment" "$tmp/err" || fail "no-scheduler message: $(cat "$tmp/err")"
+expect_rc 2 "--shard auto, Kubernetes without --shards" -- noenv JOB_COMPLETION_INDEX=0 \
+  "$dbgsim" sweep "$lossy" --seeds 1..5 --shard auto
+grep -q "pass --shards N" "$tmp/err" || fail "Kubernetes without a count: $(cat "$tmp/err")"
+expect_rc 2 "--shard auto, index past --shards" -- noenv JOB_COMPLETION_INDEX=3 \
+  "$dbgsim" sweep "$lossy" --seeds 1..5 --shard auto --shards 3
+expect_rc 2 "--shard auto, Slurm task not in the array" -- slurm 6 5 2 3 \
+  "$dbgsim" sweep "$lossy" --seeds 1..5 --shard auto
+expect_rc 2 "--shard auto, a Slurm count that is no number" -- slurm 1 0 1 x \
+  "$dbgsim" sweep "$lossy" --seeds 1..5 --shard auto
+grep -q "SLURM_ARRAY_TASK_COUNT='x' is not a whole number" "$tmp/err" || fail "bad variable not named"
+expect_rc 2 "--shards without --shard auto" -- "$dbgsim" sweep "$lossy" --seeds 1..5 --shard 1/3 --shards 3
 "$dbgsim" sweep "$lossy" --seeds 1..40 --swarm --verbose --mutant keep-attached >"$tmp/j1"
 "$dbgsim" sweep "$lossy" --seeds 1..40 --swarm --verbose --mutant keep-attached --jobs 3 >"$tmp/j3"
 cmp -s "$tmp/j1" "$tmp/j3" || fail "--jobs 3 changed the output"
