@@ -8,6 +8,10 @@ packages=(
   libcaf-dev librapidcheck-dev libgtest-dev libgmock-dev libyaml-cpp-dev libcli11-dev
   nlohmann-json3-dev libfmt-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
+  libasio-dev           # live mode: real TCP sockets and a real clock (live/)
+  python3               # tests/live: a client written from docs/protocol.md alone
+  chromium              # tests/report: the HTML report loaded in a real browser
+  librsvg2-bin          # rsvg-convert: charts rendered to PNG to be looked at
 )
 
 missing=()
