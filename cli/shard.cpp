@@ -40,12 +40,12 @@ std::variant<shard, shard_error> resolve_shard(const std::string& text, std::uin
   // A variable set to anything but a whole number is the user's mistake, named as such.
   std::optional<shard_error> bad;
   auto read = [&](const char* name) -> std::optional<std::uint64_t> {
-    auto text = env(name);
-    if (!text || bad)
+    auto value = env(name);
+    if (!value || bad)
       return std::nullopt;
-    auto n = parse_whole_number(*text);
+    auto n = parse_whole_number(*value);
     if (!n)
-      bad = shard_error{std::string("--shard auto: ") + name + "='" + *text +
+      bad = shard_error{std::string("--shard auto: ") + name + "='" + *value +
                         "' is not a whole number"};
     return n;
   };

@@ -2,7 +2,7 @@
 // same scenario + seed -> byte-identical trace (docs/semantics.md, determinism), whether a world
 // is the first on its thread or comes after a thousand others there, some of which threw
 // mid-run; and two worlds alive at once on one thread never share a system.
-#include "fixture.hpp"
+#include "busy_world.hpp"
 #include "world/system_pool.hpp"
 
 #include <caf/all.hpp>
@@ -25,39 +25,6 @@ outcome outcome_of(const world& w) {
   std::ostringstream out;
   w.write_trace(out);
   return {out.str(), w.steps_taken()};
-}
-
-link_params noisy() {
-  link_params lp;
-  lp.latency = 5ms;
-  lp.jitter = 20ms;
-  lp.loss = 0.05;
-  lp.duplicate = 0.1;
-  return lp;
-}
-
-/// The first half of a busy world: connects, calls racing a disconnect and a partition.
-void start_busy(world& w) {
-  const auto h1 = connect(w, "eng");
-  const auto h2 = connect(w, "eng2");
-  w.call("eng", api::list_processes{h1, 8});
-  w.call("eng", api::attach{h1, 4242});
-  w.call("eng2", api::list_processes{h2, 8});
-  w.run_for(12ms);
-  w.call("eng", api::disconnect{h1});
-  w.partition("eng2", "srv");
-  w.call("eng2", api::disconnect{h2});
-}
-
-/// The second half: heal, reset, a server crash and restart, a new session, then settle.
-void finish_busy(world& w) {
-  w.run_for(3s);
-  w.heal("eng2", "srv");
-  w.reset("eng", "srv");
-  w.crash_server("srv");
-  w.restart_server("srv");
-  connect(w, "eng");
-  w.settle();
 }
 
 /// A budget the busy world stays well within, so that it counts its steps (as a scenario run does).
