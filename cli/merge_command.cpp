@@ -16,6 +16,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -101,17 +102,18 @@ std::vector<std::string> coverage_problems(const std::vector<shard_file>& files)
   });
   if (one_split) {
     // Shards of one --seeds and --shard count: name the shards that are missing.
-    std::vector<bool> present(f0.shard_count + 1, false);
+    // A set, not a table of N: N comes from the files and may be anything.
+    std::set<std::uint64_t> present;
     for (const auto& f : files)
-      present[f.r.shard_index] = true;
+      present.insert(f.r.shard_index);
     std::vector<std::string> missing;
-    for (std::uint64_t i = 1; i <= f0.shard_count && missing.size() <= 8; ++i)
-      if (!present[i])
+    for (std::uint64_t i = 1; i <= f0.shard_count && missing.size() < 8; ++i)
+      if (!present.contains(i))
         missing.push_back(fmt::format("{}/{}", i, f0.shard_count));
-    const auto absent = static_cast<std::uint64_t>(std::count(present.begin() + 1, present.end(), false));
+    const auto absent = f0.shard_count - present.size();
     if (absent != 0) {
       std::string list;
-      for (std::size_t k = 0; k < missing.size() && k < 8; ++k)
+      for (std::size_t k = 0; k < missing.size(); ++k)
         list += (k == 0 ? "" : ", ") + missing[k];
       if (absent > 8)
         list += fmt::format(" and {} more", absent - 8);

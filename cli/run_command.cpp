@@ -176,7 +176,9 @@ bool write_report_file(const std::string& path, const std::vector<outcome>& resu
     g.scenario = r.s->file;
     g.seed = r.report.seed;
     g.first = r.report.passed() ? r.extra.front() : describe_signature(*r.s, r.report);
-    g.notes = describe_failures(*r.s, r.report);
+    for (const auto& l : describe_failures(*r.s, r.report))
+      if (l != g.first)  // Shown already, as the failure.
+        g.notes.push_back(l);
     g.notes.insert(g.notes.end(), r.extra.begin(), r.extra.end());
     g.replay = replay(args, r.s->file, r.report.seed, bug);
     std::ostringstream chart;

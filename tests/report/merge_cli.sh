@@ -109,6 +109,16 @@ grep -q "cut.json: byte 10[01]: not JSON" "$tmp/err" || fail "truncated: $(cat "
 expect_rc 2 "missing file" -- "$dbgsim" merge "$tmp/nothing.json"
 grep -q "nothing.json" "$tmp/err" || fail "missing file not named: $(cat "$tmp/err")"
 expect_rc 2 "no files" -- "$dbgsim" merge
+# Shards of a huge count: the missing ones are named without a table of them.
+edit huge 'd["shard"]["count"]=10**15; d["runs"]=1; d["failed"]=0; d["groups"]=[]'
+expect_rc 2 "a shard of 10^15" -- "$dbgsim" merge "$tmp/huge.json"
+grep -q "missing shards 2/1000000000000000, .* and 999999999999991 more of seeds 1..60" "$tmp/err" ||
+  fail "huge shard count: $(cat "$tmp/err")"
+# Output paths are checked before anything runs.
+expect_rc 2 "sweep --results into no folder" -- "${sweep[@]}" --seeds 1..3 --results "$tmp/no/such/r.json"
+grep -q "no/such/r.json" "$tmp/err" || fail "unwritable --results not named: $(cat "$tmp/err")"
+[ -s "$tmp/out" ] && fail "sweep ran although --results cannot be written"
+expect_rc 2 "merge --report into no folder" -- "$dbgsim" merge "$tmp/m.json" --report "$tmp/no/such/r.html"
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures checks failed" >&2
