@@ -34,6 +34,9 @@ command_fn add_run_command(CLI::App& app);
 /// `dbgsim sweep FILE --seeds A..B`: runs one scenario under many seeds, grouping failures.
 command_fn add_sweep_command(CLI::App& app);
 
+/// `dbgsim merge F.json...`: combines sweep shards' results into one sweep's summary and reports.
+command_fn add_merge_command(CLI::App& app);
+
 /// `dbgsim schema`: prints the trace's schema (docs/trace-format.md).
 command_fn add_schema_command(CLI::App& app);
 

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   add(add_run_command);
   add(add_check_command);
   add(add_sweep_command);
+  add(add_merge_command);
   add(add_prop_command);
   add(add_repro_command);
   add(add_decode_command);

@@ -5,6 +5,7 @@
 #include "cli/run_text.hpp"
 #include "cli/scenario_files.hpp"
 #include "report/chart.hpp"
+#include "report/html.hpp"
 #include "report/junit.hpp"
 #include "report/perfetto.hpp"
 #include "scenario/scenario.hpp"
@@ -37,6 +38,7 @@ struct run_args {
   std::string server_impl = "reference";  // Who the process servers are: reference or small.
   std::vector<std::string> tags;          // Run only scenarios carrying one of these.
   std::string trace, chart, perfetto, junit;
+  std::string report;  ///< --report F.html.
   bool quiet = false;
   bool verbose = false;
   bool check_determinism = false;
@@ -154,6 +156,42 @@ bool write_junit_file(const std::string& path, const std::vector<outcome>& resul
   return write_file(path, [&](std::ostream& out) { write_junit(out, "dbgsim run", cases); });
 }
 
+// The HTML report: one group per failed scenario, with the chart and trace of its run.
+bool write_report_file(const std::string& path, const std::vector<outcome>& results,
+                       const run_args& args, mutant bug) {
+  html_report h;
+  h.title = "dbgsim run";
+  h.facts = {{"mutant", std::string(name_of(bug))}, {"server", args.server_impl}};
+  h.unit = "scenarios";
+  h.total = results.size();
+  for (const auto& r : results) {
+    if (r.passed()) {
+      ++h.passed;
+      continue;
+    }
+    ++h.failed;
+    html_group g;
+    g.signature = r.report.signature().empty() ? "nondeterministic" : r.report.signature();
+    g.count = 1;
+    g.scenario = r.s->file;
+    g.seed = r.report.seed;
+    g.first = r.report.passed() ? r.extra.front() : describe_signature(*r.s, r.report);
+    for (const auto& l : describe_failures(*r.s, r.report))
+      if (l != g.first)  // Shown already, as the failure.
+        g.notes.push_back(l);
+    g.notes.insert(g.notes.end(), r.extra.begin(), r.extra.end());
+    g.replay = replay(args, r.s->file, r.report.seed, bug);
+    std::ostringstream chart;
+    write_chart(chart, r.report.events, r.report.violations,
+                chart_options{r.s->name, true, r.report.findings});
+    g.chart_svg = chart.str();
+    g.trace = to_json_lines(r.report.events);
+    g.trace_events = r.report.events.size();
+    h.groups.push_back(std::move(g));
+  }
+  return write_file(path, [&](std::ostream& out) { write_html(out, h); });
+}
+
 int run(const run_args& args) {
   auto bug = parse_mutant("run", args.mutant_name);
   if (!bug)
@@ -213,6 +251,7 @@ int run(const run_args& args) {
     opts.make_server = small_server();
   opts.keep_trace = !args.trace.empty() || !args.chart.empty() || !args.perfetto.empty() ||
                     args.check_determinism;
+  opts.keep_trace = opts.keep_trace || !args.report.empty();  // Charts of the failed runs.
 
   const auto names = output_names(scenarios);
   std::vector<outcome> results;
@@ -278,6 +317,8 @@ int run(const run_args& args) {
 
   if (!args.junit.empty() && !write_junit_file(args.junit, results, args, *bug))
     return exit_bad_input;
+  if (!args.report.empty() && !write_report_file(args.report, results, args, *bug))
+    return exit_bad_input;
   std::cout << fmt::format("{} scenarios, {} passed, {} failed{}\n", results.size(),
                            results.size() - failed, failed,
                            *bug == mutant::none ? "" : fmt::format(" (mutant {})", name_of(*bug)));
@@ -309,6 +350,9 @@ command_fn add_run_command(CLI::App& app) {
   sub->add_option("--perfetto", args->perfetto,
                   "Write Chrome trace-event JSON for ui.perfetto.dev; one file each (as --trace)");
   sub->add_option("--junit", args->junit, "Write a JUnit XML report, one testcase per scenario");
+  sub->add_option("--report", args->report,
+                  "Write one self-contained HTML report: the counts, and each failed scenario "
+                  "with its chart and (collapsed) trace");
   sub->add_option("--max-steps", args->max_steps,
                   "The run budget: at most N steps (due timers and world actions) per scenario; "
                   "a run that needs more is an error (exit 2), not a hang; 0: no limit "

@@ -4,7 +4,11 @@
 #include "cli/shard.hpp"
 #include "cli/scenario_files.hpp"
 #include "cli/run_text.hpp"
+#include "cli/sweep_outputs.hpp"
 #include "io/output.hpp"
+#include "report/html.hpp"
+#include "report/junit.hpp"
+#include "report/results.hpp"
 #include "scenario/scenario.hpp"
 #include "scenario/swarm.hpp"
 #include "scenario/player.hpp"
@@ -43,6 +47,7 @@ struct sweep_args {
   bool swarm = false;
   std::string mutant_name = "none";
   std::string out_dir;
+  std::string results, junit, report;  ///< --results F.json, --junit F.xml, --report F.html.
   bool verbose = false;
   std::optional<std::uint64_t> max_steps;  ///< The run budget of each seed's run.
   std::vector<std::string> client_libs;    ///< --client-lib: libraries of client programs.
@@ -361,27 +366,30 @@ int sweep(const sweep_args& args) {
       return exit_bad_input;
     }
   }
+  // So are the report files: a path that cannot be written fails now, not after the sweep.
+  for (const auto* path : {&args.results, &args.junit, &args.report})
+    if (!path->empty())
+      if (auto err = io::check_writable(*path)) {
+        std::cerr << "dbgsim sweep: " << *err << '\n';
+        return exit_bad_input;
+      }
 
-  auto swarm_replay = [&](std::uint64_t seed) {
-    auto cmd = fmt::format("dbgsim sweep {} --seeds {}..{} --swarm", shell_quote(args.file), seed,
-                           seed);
-    if (*bug != mutant::none)
-      cmd += fmt::format(" --mutant {}", name_of(*bug));
-    return cmd;
-  };
-
-  // Groups, in order of their first seed; all a sweep keeps (a few per signature, not per seed).
-  struct group {
-    std::string signature;
-    std::uint64_t count = 0;
-    std::uint64_t first_seed = 0;
-    std::string first;
-  };
-  std::vector<group> groups;
+  // The result every output is made from. Its groups come in order of their first seed and are
+  // all a sweep keeps (a few per signature, not per seed).
+  sweep_result result;
+  result.scenario = args.file;
+  result.mutant = std::string(name_of(*bug));
+  result.swarm = args.swarm;
+  result.max_steps = args.max_steps;
+  result.client_libs = args.client_libs;
+  result.first = first;
+  result.last = last;
+  result.shard_index = shard.first;
+  result.shard_count = shard.second;
+  auto& groups = result.groups;
   std::map<std::string, std::size_t> by_signature;
-  std::uint64_t failed = 0, runs = 0;
   auto take = [&](const seed_result& r) {
-    ++runs;
+    ++result.runs;
     if (args.verbose) {
       std::cout << fmt::format("seed {}: {}{}\n", r.seed, r.passed ? "PASS" : "FAIL",
                                r.passed ? "" : "  " + r.first);
@@ -391,15 +399,18 @@ int sweep(const sweep_args& args) {
     }
     if (r.passed)
       return;
-    ++failed;
+    ++result.failed;
     auto [it, fresh] = by_signature.emplace(r.signature, groups.size());
     if (fresh)
-      groups.push_back({r.signature, 0, r.seed, r.first});
+      groups.push_back({r.signature, 0, r.seed, r.first,
+                        args.swarm ? swarm(s, r.seed).choices : std::vector<std::string>{}});
     ++groups[it->second].count;
   };
 
   const auto jobs = static_cast<unsigned>(
       std::min<std::uint64_t>(args.jobs, std::max<std::uint64_t>(seeds.count, 1)));
+  result.jobs = jobs;
+  const auto start = std::chrono::steady_clock::now();
   try {
     if (!run_workers(s, seeds, jobs, args.swarm, *bug, args.max_steps, take))
       return exit_bad_input;  // A worker that died is an error of the sweep, not a finding.
@@ -408,46 +419,39 @@ int sweep(const sweep_args& args) {
     return exit_bad_input;
   }
 
+  result.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
   const auto stem = std::filesystem::path(args.file).stem().string();
-  for (const auto& g : groups) {
+  auto write_reproducer = [&](const failure_group& g) {
+    if (args.out_dir.empty())
+      return true;
     const auto seed = g.first_seed;
-    std::cout << fmt::format("FAIL {}: {} seed{}, first seed {}\n", g.signature, g.count,
-                             g.count == 1 ? "" : "s", seed);
-    std::cout << "    " << g.first << '\n';
-    std::cout << "    replay: "
-              << (args.swarm ? swarm_replay(seed) : replay_command(args.file, seed, *bug)) << '\n';
-    std::vector<std::string> choices;
-    scenario repro = s;
-    if (args.swarm) {
-      auto sw = swarm(s, seed);
-      choices = sw.choices;
-      repro = std::move(sw.s);
-      for (const auto& c : choices)
-        std::cout << "    swarm: " << c << '\n';
+    scenario repro = args.swarm ? swarm(s, seed).s : s;
+    repro.seed = seed;
+    const auto path =
+        (std::filesystem::path(args.out_dir) / fmt::format("{}.seed{}.yaml", stem, seed)).string();
+    std::string comment = fmt::format(
+        "Reproducer written by dbgsim sweep: {} failed with {} under seed {}{}.\n{}", args.file,
+        g.signature, seed, *bug == mutant::none ? "" : fmt::format(" (mutant {})", name_of(*bug)),
+        g.first);
+    for (const auto& c : g.swarm)
+      comment += "\nswarm: " + c;
+    std::ostringstream out;
+    write_scenario(out, repro, comment);
+    if (auto err = io::write_output(path, out.str())) {
+      std::cerr << "dbgsim sweep: " << *err << '\n';
+      return false;
     }
-    if (!args.out_dir.empty()) {
-      repro.seed = seed;
-      const auto path =
-          (std::filesystem::path(args.out_dir) / fmt::format("{}.seed{}.yaml", stem, seed))
-              .string();
-      std::string comment = fmt::format(
-          "Reproducer written by dbgsim sweep: {} failed with {} under seed {}{}.\n{}", args.file,
-          g.signature, seed, *bug == mutant::none ? "" : fmt::format(" (mutant {})", name_of(*bug)),
-          g.first);
-      for (const auto& c : choices)
-        comment += "\nswarm: " + c;
-      std::ostringstream out;
-      write_scenario(out, repro, comment);
-      if (auto err = io::write_output(path, out.str())) {
-        std::cerr << "dbgsim sweep: " << *err << '\n';
-        return exit_bad_input;
-      }
-      std::cout << "    written: " << path << "  (replay: " << replay_command(path, seed, *bug)
-                << ")\n";
-    }
-  }
-  std::cout << fmt::format("{} runs, {} failed\n", runs, failed);
-  return failed == 0 ? exit_ok : exit_failed;
+    std::cout << "    written: " << path << "  (replay: " << replay_command(path, seed, *bug)
+              << ")\n";
+    return true;
+  };
+  if (!print_sweep_summary(std::cout, result, *bug, write_reproducer))
+    return exit_bad_input;
+  if (!write_sweep_files(result, &s, *bug, args.results, args.junit, args.report, "sweep"))
+    return exit_bad_input;
+  return result.failed == 0 ? exit_ok : exit_failed;
 }
 
 }  // namespace
@@ -475,6 +479,15 @@ command_fn add_sweep_command(CLI::App& app) {
   sub->add_option("--mutant", args->mutant_name, mutant_help());
   sub->add_option("--out", args->out_dir,
                   "Write each failure signature's first seed as a scenario file into DIR");
+  sub->add_option("--results", args->results,
+                  "Write the result (seeds, shard, failure groups, timings) as JSON, for "
+                  "`dbgsim merge` to combine shards (docs/scale-out.md)");
+  sub->add_option("--junit", args->junit,
+                  "Write a JUnit XML report, one testcase per failure group and one for the "
+                  "seeds that passed");
+  sub->add_option("--report", args->report,
+                  "Write one self-contained HTML report: the counts, each failure group with its "
+                  "first seed's chart and (collapsed) trace");
   sub->add_option("--max-steps", args->max_steps,
                   "The run budget of each seed's run, as `run --max-steps`; used up: exit 2")
       ->check(CLI::NonNegativeNumber);
