@@ -385,13 +385,15 @@ private:
   chart_layout& layout_;
 };
 
-// A label beside a lane: its own side first, a few rows further down, then the other side.
+// A label beside a lane: its own side first, a row further down, then the other side.
 std::vector<chart_label> beside_lane(const chart_label& left, const chart_label& right,
                                      bool left_first) {
   std::vector<chart_label> out;
   for (int side = 0; side < 2; ++side) {
     const chart_label& l = (side == 0) == left_first ? left : right;
-    for (int k = 0; k < 4; ++k)
+    // Further than a row from its instant a label would read as another instant's: the next
+    // layout pass makes room there instead.
+    for (int k = 0; k < 2; ++k)
       out.push_back(moved(l, 0, row * k));
   }
   return out;
@@ -461,6 +463,14 @@ layout_pass lay_out_once(const std::vector<event>& events, const std::vector<vio
     L.decor.push_back(fmt::vformat(format, fmt::make_format_args(args...)));
   };
   placer labels(L);
+  labels.place({make_label(options.title.empty() ? "dbgsim run" : options.title, 10, 20, "start", 14,
+                           "#000", true)});
+  labels.place({make_label(fmt::format("time flows down; gaps longer than {:.0f} ms are cut (≈ marks){}; "
+                                       "grey arrows are keepalives; ✕ marks a dropped frame; ◆ marks "
+                                       "a violation (red) or a finding (orange)",
+                                       max_step / px_per_ms,
+                                       options.full ? "" : ", keepalive-only rounds folded (⋯ rows)"),
+                           10, 36, "start", 11, "#555")});
 
   // Lane headers, with the client programs each engine runs, and the lanes themselves.
   for (const auto& [name, x] : lane) {
@@ -788,12 +798,6 @@ void write_chart(std::ostream& out, const std::vector<event>& events,
       "markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" "
       "fill=\"context-stroke\"/></marker></defs>\n");
   put("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-  put("<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">{}</text>\n",
-      escape(options.title.empty() ? "dbgsim run" : options.title));
-  put("<text x=\"10\" y=\"36\" fill=\"#555\">time flows down; gaps longer than {:.0f} ms are cut "
-      "(≈ marks){}; grey arrows are keepalives; ✕ marks a dropped frame; ◆ marks a violation (red) "
-      "or a finding (orange)</text>\n",
-      max_step / px_per_ms, options.full ? "" : ", keepalive-only rounds folded (⋯ rows)");
   for (const auto& d : L.decor)
     put("{}\n", d);
   for (const auto& a : L.arrows) {
