@@ -580,7 +580,8 @@ layout_pass lay_out_once(const std::vector<event>& events, const std::vector<vio
         frame_labels.push_back({make_label(what_text(s), 0, 0, "middle", 10, colour),
                                 L.arrows.size() - 1, e.t});
     } else {
-      const double xm = (x0 + x1) / 2, ym = std::max(y1, y0 + 4);
+      // A third of the way, so that the words after the ✕ end before the receiver's lane.
+      const double xm = x0 + (x1 - x0) / 3, ym = std::max(y1, y0 + 4);
       L.arrows.push_back({x0, y0, xm, ym, "#c00000", true});
       // The ✕ sits on the arrow's end and the words run on past it, away from the line.
       const bool rightwards = x1 > x0;
@@ -685,7 +686,9 @@ layout_pass lay_out_once(const std::vector<event>& events, const std::vector<vio
   // arrow and sit above or below it.
   for (const auto& d : drop_labels) {
     std::vector<chart_label> candidates;
-    for (double dy : {0.0, row, -row, 2 * row, -2 * row, 3 * row})
+    // Within a row of its ✕ or not at all: further away it would name another arrow, and the next
+    // pass makes room at its instant instead.
+    for (double dy : {0.0, row, -row})
       candidates.push_back(moved(d.base, 0, dy));
     // Below the arrow's end the words may run back under it instead.
     const chart_arrow& a = L.arrows[d.arrow];
@@ -696,8 +699,7 @@ layout_pass lay_out_once(const std::vector<event>& events, const std::vector<vio
                            ? make_label(words + " ✕", a.x1 + 3.3, a.y1 + 4, "end", 11, d.base.colour)
                            : make_label("✕ " + words, a.x1 - 3.3, a.y1 + 4, "start", 11, d.base.colour);
     back.arrow = d.base.arrow;
-    for (double dy : {row, 2 * row})
-      candidates.push_back(moved(back, 0, dy));
+    candidates.push_back(moved(back, 0, row));
     if (!labels.place(candidates))
       pass.crowded.insert(d.t);
   }
