@@ -519,13 +519,16 @@ layout_pass lay_out_once(const std::vector<event>& events, const std::vector<vio
     shade(axis.in(t0), axis.bottom(), "#d08000", "partition " + peer + " (not healed)");
 
   // The cuts of quiet time and the folds of keepalive rounds.
+  std::vector<std::vector<chart_label>> cut_labels;  // Placed after the lanes' text.
   for (const auto& c : axis.cuts()) {
     decor("<line x1=\"{:.0f}\" y1=\"{:.1f}\" x2=\"{:.0f}\" y2=\"{:.1f}\" stroke=\"#bbb\" "
           "stroke-dasharray=\"2,4\"/>",
           time_column + 110, c.y, width, c.y);
     // Two cuts a few pixels apart write their labels side by side.
     const auto cut = make_label("≈ " + format_time(c.span), time_column + 4, c.y + 3.5, "start", 10, "#888");
-    labels.place({cut, moved(cut, 80, 0), moved(cut, 160, 0)});
+    // Where the calls' text leaves no room, at the right edge, past every lane.
+    cut_labels.push_back({cut, moved(cut, 80, 0), moved(cut, 160, 0), moved(cut, x + 20 - cut.x, 0),
+                          moved(cut, width - 90 - cut.x, 0)});
   }
   for (const auto& f : axis.folds()) {
     decor("<rect x=\"{:.0f}\" y=\"{:.1f}\" width=\"{:.0f}\" height=\"{:.1f}\" fill=\"#999\" "
@@ -649,6 +652,9 @@ layout_pass lay_out_once(const std::vector<event>& events, const std::vector<vio
       decor("<circle cx=\"{:.0f}\" cy=\"{:.1f}\" r=\"3\" fill=\"{}\"/>", x, L.labels[before].y - 4,
             colour);
   }
+
+  for (const auto& c : cut_labels)
+    labels.place(c);
 
   // Violations and findings: marked on their lane at their instant, told in full below.
   std::vector<chart_label> notes;
