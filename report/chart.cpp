@@ -360,29 +360,48 @@ private:
 class placer {
 public:
   explicit placer(chart_layout& layout) : layout_(layout) {}
-  bool fits(const chart_label& l) const {
-    for (const auto& p : layout_.labels)
-      if (overlap(p.box, l.box))
-        return false;
-    for (std::size_t i = 0; i < layout_.arrows.size(); ++i)
-      if (crosses(layout_.arrows[i], static_cast<int>(i), l))
-        return false;
+  bool fits(const chart_label& l) {
+    index_arrows();
+    // Only what shares a band of the chart's height with `l` can collide with it.
+    for (int b = band(l.box.y0); b <= band(l.box.y1); ++b) {
+      for (std::size_t i : labels_[b])
+        if (overlap(layout_.labels[i].box, l.box))
+          return false;
+      for (std::size_t i : arrows_[b])
+        if (crosses(layout_.arrows[i], static_cast<int>(i), l))
+          return false;
+    }
     return true;
   }
   /// Places the first candidate that fits; if none does, the first (when `required`).
   bool place(const std::vector<chart_label>& candidates, bool required = true) {
     for (const auto& c : candidates)
       if (fits(c)) {
-        layout_.labels.push_back(c);
+        add(c);
         return true;
       }
     if (required && !candidates.empty())
-      layout_.labels.push_back(candidates.front());
+      add(candidates.front());
     return false;
   }
 
 private:
+  static int band(double y) { return static_cast<int>(std::floor(y / 64)); }
+  void add(const chart_label& l) {
+    for (int b = band(l.box.y0); b <= band(l.box.y1); ++b)
+      labels_[b].push_back(layout_.labels.size());
+    layout_.labels.push_back(l);
+  }
+  void index_arrows() {
+    for (; indexed_ < layout_.arrows.size(); ++indexed_) {
+      const auto& a = layout_.arrows[indexed_];
+      for (int b = band(std::min(a.y0, a.y1)); b <= band(std::max(a.y0, a.y1)); ++b)
+        arrows_[b].push_back(indexed_);
+    }
+  }
   chart_layout& layout_;
+  std::map<int, std::vector<std::size_t>> labels_, arrows_;  ///< By 64-pixel band.
+  std::size_t indexed_ = 0;
 };
 
 // A label beside a lane: its own side first, a row further down, then the other side.
