@@ -42,6 +42,7 @@ struct run_args {
   bool quiet = false;
   bool verbose = false;
   bool check_determinism = false;
+  bool chart_full = false;                // --chart-full: keepalive-only rounds not folded.
   std::optional<std::uint64_t> max_steps;  ///< The run budget (docs/scenario-format.md).
   std::vector<std::string> client_libs;    ///< --client-lib: libraries of client programs.
 };
@@ -279,7 +280,7 @@ int run(const run_args& args) {
     if (!args.chart.empty() &&
         !write_file(output_path(args.chart, name, several), [&](std::ostream& out) {
           write_chart(out, o.report.events, o.report.violations,
-                      chart_options{s.name, true, o.report.findings});
+                      chart_options{s.name, true, o.report.findings, args.chart_full});
         }))
       return exit_bad_input;
     if (!args.perfetto.empty() &&
@@ -347,6 +348,8 @@ command_fn add_run_command(CLI::App& app) {
                   "the order they run)");
   sub->add_option("--chart", args->chart,
                   "Write an SVG sequence chart; several scenarios: one file each (as --trace)");
+  sub->add_flag("--chart-full", args->chart_full,
+                "Draw every frame in the chart: runs of keepalive-only rounds are not folded");
   sub->add_option("--perfetto", args->perfetto,
                   "Write Chrome trace-event JSON for ui.perfetto.dev; one file each (as --trace)");
   sub->add_option("--junit", args->junit, "Write a JUnit XML report, one testcase per scenario");
