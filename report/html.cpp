@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <ostream>
+#include <string_view>
 
 namespace dbgsim {
 namespace {
@@ -27,6 +28,22 @@ details summary { cursor: pointer; margin: 0.5em 0; }
 )";
 
 std::string esc(const std::string& text) { return xml_escape(text); }
+
+/// Whether a failure signature is a client program's (C1…C8 of docs/clients.md, found or missing)
+/// rather than a rule of the engine or server.
+bool client_signature(std::string_view sig) {
+  if (sig.substr(0, 8) == "missing ")
+    sig.remove_prefix(8);
+  return sig.size() >= 2 && sig[0] == 'C' && sig[1] >= '1' && sig[1] <= '9';
+}
+
+/// How many of the failed runs failed on a client finding (the groups partition the failures).
+std::uint64_t failed_by_findings(const html_report& r) {
+  std::uint64_t n = 0;
+  for (const auto& g : r.groups)
+    n += client_signature(g.signature) ? g.count : 0;
+  return n;
+}
 
 void write_group(std::ostream& out, const html_group& g, std::size_t index) {
   out << fmt::format("<section class=\"group\" id=\"group-{}\">\n", index);
@@ -59,12 +76,16 @@ void write_html(std::ostream& out, const html_report& r) {
     out << "</table>\n";
   }
   out << "<table class=\"summary\">\n";
-  out << fmt::format("<tr><th>{}</th><th>passed</th><th>failed</th><th>failure groups</th></tr>\n",
-                     esc(r.unit));
+  out << fmt::format(
+      "<tr><th>{}</th><th>passed</th><th>failed</th><th>by a client finding</th>"
+      "<th>failure groups</th></tr>\n",
+      esc(r.unit));
   out << fmt::format(
       "<tr><td class=\"n\" id=\"total\">{}</td><td class=\"n ok\" id=\"passed\">{}</td>"
-      "<td class=\"n{}\" id=\"failed\">{}</td><td class=\"n\" id=\"groups\">{}</td></tr>\n",
-      r.total, r.passed, r.failed == 0 ? "" : " failed", r.failed, r.groups.size());
+      "<td class=\"n{}\" id=\"failed\">{}</td><td class=\"n\" id=\"findings\">{}</td>"
+      "<td class=\"n\" id=\"groups\">{}</td></tr>\n",
+      r.total, r.passed, r.failed == 0 ? "" : " failed", r.failed, failed_by_findings(r),
+      r.groups.size());
   out << "</table>\n";
   if (r.groups.empty()) {
     out << "<p class=\"ok\">Nothing failed.</p>\n";
