@@ -56,6 +56,7 @@ struct proxy::state : std::enable_shared_from_this<proxy::state> {
   std::array<link_params, 2> params;
   std::array<bool, 2> cut{};
   refused_fn refused;
+  std::function<void(std::uint16_t, std::uint16_t)> connected;
   proxy_counts counts;
   std::set<std::shared_ptr<proxy::connection>> connections;
   bool closed = false;
@@ -217,6 +218,10 @@ struct proxy::connection : std::enable_shared_from_this<proxy::connection> {
         return;
       if (!ec) {
         self->connected = true;
+        asio::error_code ignored;
+        self->server.sock.set_option(tcp::no_delay(true), ignored);
+        if (self->st->connected)
+          self->st->connected(self->engine_port, self->server.sock.local_endpoint(ignored).port());
         for (auto& f : self->waiting) {
           ++self->st->counts.forwarded;
           self->write(self->server, std::move(f));
@@ -364,6 +369,10 @@ std::uint16_t proxy::port() const { return st_->acceptor.local_endpoint().port()
 void proxy::retarget(asio::ip::tcp::endpoint server) { st_->server = server; }
 
 void proxy::on_refused(refused_fn f) { st_->refused = std::move(f); }
+
+void proxy::on_connected(std::function<void(std::uint16_t, std::uint16_t)> f) {
+  st_->connected = std::move(f);
+}
 
 void proxy::set_params(direction d, link_params p) { st_->params[index_of(d)] = p; }
 

@@ -64,6 +64,10 @@ public:
   /// Called at every refusal (see refused_fn).
   void on_refused(refused_fn f);
 
+  /// Called when an onward connection is up, with the engine end's port and the port of the
+  /// proxy's own end towards the server (what the server sees as its peer's port).
+  void on_connected(std::function<void(std::uint16_t engine_port, std::uint16_t onward_port)> f);
+
   /// New parameters for one direction, for frames entering from now on.
   void set_params(direction d, link_params p);
 
