@@ -24,6 +24,7 @@ struct engine_host::impl final : engine_io, std::enable_shared_from_this<engine_
   std::map<std::uint64_t, pending_call> pending;
   std::uint64_t calls_made = 0;
   bool crashed = false;
+  std::vector<std::pair<std::size_t, std::size_t>> instants;
 
   // -- engine_io -----------------------------------------------------------------------------
 
@@ -106,6 +107,7 @@ struct engine_host::impl final : engine_io, std::enable_shared_from_this<engine_
       return;  // Completed twice: the core broke S15; the oracle reports the missing one.
     auto p = std::move(i->second);
     pending.erase(i);
+
     event e;
     e.kind = event_kind::done;
     e.actor = config.name;
@@ -137,6 +139,7 @@ struct engine_host::impl final : engine_io, std::enable_shared_from_this<engine_
 
   std::uint64_t call(api::call c, complete_fn done) {
     const auto n = ++calls_made;
+    const auto first = rt.events().size();
     event e;
     e.kind = event_kind::call;
     e.actor = config.name;
@@ -152,6 +155,7 @@ struct engine_host::impl final : engine_io, std::enable_shared_from_this<engine_
       complete(n, api::status(protocol::E_ABORT));
     else
       core->on_call(n, c);
+    instants.emplace_back(first, rt.events().size());
     return n;
   }
 
@@ -212,5 +216,9 @@ engine_view engine_host::inspect() const { return impl_->core->inspect(); }
 std::size_t engine_host::calls_in_flight() const { return impl_->pending.size(); }
 
 const std::string& engine_host::name() const { return impl_->config.name; }
+
+const std::vector<std::pair<std::size_t, std::size_t>>& engine_host::instants() const {
+  return impl_->instants;
+}
 
 }  // namespace dbgsim::live

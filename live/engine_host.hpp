@@ -20,6 +20,8 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <utility>
+#include <vector>
 #include <string>
 
 namespace dbgsim::live {
@@ -68,6 +70,12 @@ public:
 
   /// The engine's name.
   const std::string& name() const;
+
+  /// For each call, the events it recorded before returning, as [first, last) indices into the
+  /// runtime's kept events (its `call` event first). They happen at one instant for the core
+  /// (S5, S12: answered at once), but the real clock moves between them, so a live player
+  /// stamps them with the call's time.
+  const std::vector<std::pair<std::size_t, std::size_t>>& instants() const;
 
   struct impl;
 

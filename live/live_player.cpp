@@ -685,6 +685,10 @@ private:
         by_peer["127.0.0.1:" + std::to_string(onward_port)] = i->second;
     r.events = rt.events();
     oracle judge(s.topo.times);
+    for (const auto& [name, e] : engines)
+      for (const auto& [first, last] : e->instants())
+        for (std::size_t k = first; k < last && k < r.events.size(); ++k)
+          r.events[k].t = r.events[first].t;
     for (auto& e : r.events) {
       if (servers.count(e.actor) != 0) {
         if (auto i = by_peer.find(e.peer); i != by_peer.end()) {
