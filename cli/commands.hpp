@@ -37,6 +37,9 @@ command_fn add_sweep_command(CLI::App& app);
 /// `dbgsim schema`: prints the trace's schema (docs/trace-format.md).
 command_fn add_schema_command(CLI::App& app);
 
+/// `dbgsim serve OPTIONS --processes FILE`: the reference process server on a real TCP port.
+command_fn add_serve_command(CLI::App& app);
+
 /// `dbgsim list TABLE`: prints a table of names (mutants, calls, actions, faults, reasons).
 command_fn add_list_command(CLI::App& app);
 

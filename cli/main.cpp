@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   add(add_repro_command);
   add(add_decode_command);
   add(add_options_command);
+  add(add_serve_command);
   add(add_schema_command);
   add(add_list_command);
   add(add_connect_command);

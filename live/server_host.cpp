@@ -44,7 +44,16 @@ struct server_host::impl final : server_io, std::enable_shared_from_this<impl> {
   asio::ip::tcp::acceptor acceptor;
   std::uint16_t bound_port = 0;
   std::unique_ptr<server_core> core;
-  std::map<route, std::shared_ptr<connection>> conns;
+  /// An open connection and its route, once it has one (at once, or at its first frame when
+  /// engines are named by client_name).
+  struct slot {
+    std::shared_ptr<connection> c;
+    std::optional<route> via;
+  };
+  std::map<std::uint64_t, slot> conns;        ///< By the host's connection number.
+  std::map<route, std::uint64_t> by_route;    ///< The connection number of each route.
+  /// Connections counted per client name (engine_naming::client_name).
+  std::map<std::string, std::uint64_t, std::less<>> per_name;
   /// Connections this host ended, until they let go of their sockets (drained()).
   std::vector<std::weak_ptr<connection>> closing;
   std::uint64_t next_conn = 0;
@@ -91,8 +100,8 @@ struct server_host::impl final : server_io, std::enable_shared_from_this<impl> {
     record(std::move(e));
     ++counts.frames_out;
     // As in a world, a frame for a connection that is gone is recorded as sent and goes nowhere.
-    if (auto i = conns.find(r); i != conns.end())
-      i->second->send_bytes(std::move(bytes));
+    if (auto i = by_route.find(r); i != by_route.end())
+      conns.at(i->second).c->send_bytes(std::move(bytes));
   }
 
   void start_timer(std::uint64_t id, sim_time after) override {
@@ -205,53 +214,95 @@ struct server_host::impl final : server_io, std::enable_shared_from_this<impl> {
     }
     ++counts.accepted;
     auto c = connection::adopt(rt, std::move(socket), options.limits);
-    route r{c->peer_text(), ++next_conn, config.machine, protocol::endpoint_of(config.listen)};
-    conns.emplace(r, c);
+    const auto id = ++next_conn;
+    conns.emplace(id, slot{c, std::nullopt});
+    if (options.naming == engine_naming::peer_address)
+      assign(id, route_for(c->peer_text(), id));
     std::weak_ptr<impl> self = weak_from_this();
     connection::handlers h;
-    h.on_frame = [self, r](protocol::frame f) {
+    h.on_frame = [self, id](protocol::frame f) {
       if (auto s = self.lock())
-        s->on_frame(r, f);
+        s->on_frame(id, f);
     };
-    h.on_closed = [self, r](close_reason why, const std::string& detail) {
+    h.on_closed = [self, id](close_reason why, const std::string& detail) {
       if (auto s = self.lock())
-        s->on_closed(r, why, detail);
+        s->on_closed(id, why, detail);
     };
     c->start(std::move(h));
     accept_next();
   }
 
-  void on_frame(const route& r, const protocol::frame& f) {
-    ++counts.frames_in;
-    if (core->running())
-      core->on_frame(r, f);
+  route route_for(std::string engine, std::uint64_t conn) const {
+    return route{std::move(engine), conn, config.machine, protocol::endpoint_of(config.listen)};
   }
 
-  void on_closed(const route& r, close_reason why, const std::string& detail) {
-    auto i = conns.find(r);
-    if (i != conns.end()) {
-      closing.push_back(i->second);
+  void assign(std::uint64_t id, route r) {
+    by_route.emplace(r, id);
+    conns.at(id).via = std::move(r);
+  }
+
+  /// Most distinct client names counted; past it, connections are named by address, so that a
+  /// client inventing names cannot grow the table without bound.
+  static constexpr std::size_t max_names = 10'000;
+
+  void on_frame(std::uint64_t id, const protocol::frame& f) {
+    ++counts.frames_in;
+    auto i = conns.find(id);
+    if (i == conns.end())
+      return;
+    if (!i->second.via) {
+      const auto* req = std::get_if<protocol::connect_request>(&f.body);
+      if (req != nullptr && !req->client_name.empty() &&
+          (per_name.size() < max_names || per_name.count(req->client_name) != 0))
+        assign(id, route_for(req->client_name, ++per_name[req->client_name]));
+      else
+        assign(id, route_for(i->second.c->peer_text(), id));
+    }
+    const route via = *i->second.via;  // The core's calls may close connections.
+    if (core->running())
+      core->on_frame(via, f);
+  }
+
+  void on_closed(std::uint64_t id, close_reason why, const std::string& detail) {
+    std::optional<route> via;
+    std::string peer;
+    if (auto i = conns.find(id); i != conns.end()) {
+      via = i->second.via;
+      peer = i->second.c->peer_text();
+      remember_closing(i->second.c);
+      if (via)
+        by_route.erase(*via);
       conns.erase(i);
     }
     const bool bad = why != close_reason::peer_closed && why != close_reason::peer_reset &&
                      why != close_reason::closed_here && why != close_reason::reset_here;
     if (bad) {
       ++counts.closed_badly;
-      rt.log(config.name + ": closed the connection from " + r.engine + ": " +
+      rt.log(config.name + ": closed the connection from " + peer + ": " +
              std::string(name_of(why)) + (detail.empty() ? "" : ": " + detail));
     }
+    if (!via)
+      return;  // No frame came: the core never heard of it.
     if (why == close_reason::decode_error) {
       // As a world records bytes that do not decode; the stream cannot be read past them.
       event e;
       e.kind = event_kind::frame_dropped;
-      e.peer = r.engine;
-      e.conn = r.conn;
+      e.peer = via->engine;
+      e.conn = via->conn;
       e.reason = reason_kind::decode_error;
       e.detail = detail;
       record(std::move(e));
     }
     if (core->running())
-      core->on_reset(r);
+      core->on_reset(*via);
+  }
+
+  /// Keeps `c` for drained(), forgetting those already gone, so that a server that has seen
+  /// millions of connections keeps only the few still closing.
+  void remember_closing(const std::shared_ptr<connection>& c) {
+    if (closing.size() >= 64)
+      std::erase_if(closing, [](const std::weak_ptr<connection>& w) { return w.expired(); });
+    closing.push_back(c);
   }
 
   void stop_listening() {
@@ -268,12 +319,13 @@ struct server_host::impl final : server_io, std::enable_shared_from_this<impl> {
     stop_listening();
     auto open = std::move(conns);
     conns.clear();
-    for (auto& [r, c] : open) {
-      closing.push_back(c);
+    by_route.clear();
+    for (auto& [id, sl] : open) {
+      remember_closing(sl.c);
       if (hard)
-        c->reset();
+        sl.c->reset();
       else
-        c->close();
+        sl.c->close();
     }
     auto listeners = std::move(ended_listeners);
     for (auto& fn : listeners)
@@ -290,7 +342,7 @@ struct server_host::impl final : server_io, std::enable_shared_from_this<impl> {
       return;  // Already shutting down: the core ends it.
     }
     const auto& oldest = v.sessions.front();
-    for (const auto& [r, c] : conns) {
+    for (const auto& [r, id] : by_route) {
       if (r.engine == oldest.engine && r.conn == oldest.conn) {
         end_route = r;
         const route via = r;  // on_frame may end the session and its route with it.
@@ -322,8 +374,8 @@ server_host::server_host(runtime& rt, server_config config, machine& host,
 
 server_host::~server_host() {
   impl_->stop_listening();
-  for (auto& [r, c] : impl_->conns)
-    c->reset();
+  for (auto& [id, sl] : impl_->conns)
+    sl.c->reset();
 }
 
 std::uint16_t server_host::port() const { return impl_->bound_port; }

@@ -27,6 +27,18 @@ public:
   using std::runtime_error::runtime_error;
 };
 
+/// What a host names the engine end of a connection's route.
+enum class engine_naming : std::uint8_t {
+  /// The peer's "ADDRESS:PORT", the connection id the host's own count (1, 2, ...): all a
+  /// server can know of a client it does not trust.
+  peer_address,
+  /// The client_name of the connection's first frame when it is a connect_request, the
+  /// connection id counted per name (1, 2, ...), as an engine numbers its connections: so a
+  /// trace of live engines and servers pairs the two ends as a world's does. Other connections
+  /// fall back to the peer's address.
+  client_name,
+};
+
 /// How a host listens and bounds its connections.
 struct server_host_options {
   /// The address to listen on; tests and the default keep to loopback.
@@ -39,6 +51,8 @@ struct server_host_options {
   connection_limits limits = default_limits();
   /// The incarnation the core starts as (a restarted server's is one more, S10).
   std::uint32_t incarnation = 1;
+  /// What routes name the engine end by.
+  engine_naming naming = engine_naming::peer_address;
 
   /// Bounds for a server on the open network: a first frame within 10 s, then one at least
   /// every 60 s (an engine's keepalives come every second), 4 MiB unsent at most.

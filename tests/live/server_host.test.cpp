@@ -232,6 +232,36 @@ TEST(ServerHost, ConnectionsBeyondTheCapAreRefusedAndTheOthersServed) {
   EXPECT_TRUE(d.list());
 }
 
+TEST(ServerHost, EnginesNamedByClientNameCountTheirOwnConnections) {
+  // So that a trace of live engines and servers pairs both ends by engine and connection id,
+  // as a world's does; the default (above) names them by address.
+  server_host_options o;
+  o.naming = engine_naming::client_name;
+  server_fixture srv({}, o);
+  test_client a(srv.port());
+  test_client b(srv.port());
+  ASSERT_TRUE(a.connect());
+  ASSERT_TRUE(b.connect());
+  auto v = srv.inspect();
+  ASSERT_EQ(v.sessions.size(), 2u);
+  EXPECT_EQ(v.sessions[0].engine, "test");
+  EXPECT_EQ(v.sessions[0].conn, 1u);
+  EXPECT_EQ(v.sessions[1].engine, "test");
+  EXPECT_EQ(v.sessions[1].conn, 2u);
+  // A connection whose first frame is no connect_request is named by its address.
+  testing::raw_peer odd(srv.port());
+  odd.write(protocol::frame{0, 0, protocol::keepalive{1}});
+  auto reply = odd.read_frame();
+  ASSERT_TRUE(reply);
+  EXPECT_TRUE(std::holds_alternative<protocol::unknown_session>(reply->body));
+  // And a reset still reaches the core through the route it was given (S19).
+  a.peer().reset();
+  for (int i = 0; i < 200 && srv.inspect().sessions.size() != 1; ++i)
+    std::this_thread::sleep_for(5ms);
+  ASSERT_EQ(srv.inspect().sessions.size(), 1u);
+  EXPECT_EQ(srv.inspect().sessions[0].conn, 2u);
+}
+
 TEST(ServerHost, SeveralHostsShareOneRuntime) {
   runtime rt;
   machine m = testing::test_machine();
