@@ -46,4 +46,10 @@ command_fn add_serve_command(CLI::App& app);
 /// `dbgsim list TABLE`: prints a table of names (mutants, calls, actions, faults, reasons).
 command_fn add_list_command(CLI::App& app);
 
+/// `dbgsim connect OPTIONS [CALL...]`: a live engine making calls on a real server.
+command_fn add_connect_command(CLI::App& app);
+
+/// `dbgsim live FILE [--time-scale X] [--compare]`: plays a scenario on real loopback sockets.
+command_fn add_live_command(CLI::App& app);
+
 }  // namespace dbgsim::cli

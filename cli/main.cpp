@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
   add(add_serve_command);
   add(add_schema_command);
   add(add_list_command);
+  add(add_connect_command);
+  add(add_live_command);
 
   // CLI11 says only "A subcommand is required" for a misspelt command; name it and the choices.
   std::string names;

@@ -104,6 +104,13 @@ public:
   /// The peer's endpoint.
   const asio::ip::tcp::endpoint& peer() const { return peer_; }
 
+  /// The port this end's socket is bound to (0 before it is), as a proxy in between sees it.
+  std::uint16_t local_port() const {
+    std::error_code ec;
+    const auto at = socket_.local_endpoint(ec);
+    return ec ? 0 : at.port();
+  }
+
   /// Bytes received so far.
   std::uint64_t bytes_received() const { return bytes_in_; }
 
