@@ -26,6 +26,17 @@ struct engine_host::impl final : engine_io, std::enable_shared_from_this<engine_
   bool crashed = false;
   std::vector<std::pair<std::size_t, std::size_t>> instants;
 
+  /// Runs one of the core's handlers and notes the events it recorded as one instant: in a world
+  /// a handler's events share its time (a target's end and the release of its session, S20),
+  /// while the real clock moves on between two of them.
+  template <class F>
+  void in_one_instant(F&& handler) {
+    const auto first = rt.events().size();
+    handler();
+    if (rt.events().size() - first > 1)
+      instants.emplace_back(first, rt.events().size());
+  }
+
   // -- engine_io -----------------------------------------------------------------------------
 
   sim_time now() const override { return rt.now(); }
@@ -42,7 +53,7 @@ struct engine_host::impl final : engine_io, std::enable_shared_from_this<engine_
       // Nothing there at all: refused, from the runtime's loop rather than inside the core.
       asio::post(rt.context(), [self, r] {
         if (auto s = self.lock(); s && !s->crashed)
-          s->core->on_refused(r);
+          s->in_one_instant([&] { s->core->on_refused(r); });
       });
       return;
     }
@@ -58,7 +69,7 @@ struct engine_host::impl final : engine_io, std::enable_shared_from_this<engine_
     };
     h.on_frame = [self, r](protocol::frame f) {
       if (auto s = self.lock(); s && !s->crashed)
-        s->core->on_frame(r, f);
+        s->in_one_instant([&] { s->core->on_frame(r, f); });
     };
     h.on_closed = [self, r](close_reason why, const std::string&) {
       auto s = self.lock();
@@ -68,9 +79,9 @@ struct engine_host::impl final : engine_io, std::enable_shared_from_this<engine_
       if (s->crashed || why == close_reason::closed_here || why == close_reason::reset_here)
         return;
       if (why == close_reason::refused)
-        s->core->on_refused(r);
+        s->in_one_instant([&] { s->core->on_refused(r); });
       else
-        s->core->on_reset(r);
+        s->in_one_instant([&] { s->core->on_reset(r); });
     };
     c->start(std::move(h));
   }
@@ -97,7 +108,7 @@ struct engine_host::impl final : engine_io, std::enable_shared_from_this<engine_
     std::weak_ptr<impl> self = weak_from_this();
     rt.start_timer(after, [self, id] {
       if (auto s = self.lock(); s && !s->crashed)
-        s->core->on_timer(id);
+        s->in_one_instant([&] { s->core->on_timer(id); });
     });
   }
 
@@ -199,7 +210,7 @@ void engine_host::refused(std::uint16_t local_port) {
     impl_->conns.erase(via);
     conn->close();
     if (!impl_->crashed)
-      impl_->core->on_refused(via);
+      impl_->in_one_instant([&] { impl_->core->on_refused(via); });
     return;
   }
 }
@@ -208,7 +219,7 @@ void engine_host::crash() { impl_->crash(); }
 
 void engine_host::process_exited(std::uint32_t pid) {
   if (!impl_->crashed)
-    impl_->core->on_local_process_exited(pid);
+    impl_->in_one_instant([&] { impl_->core->on_local_process_exited(pid); });
 }
 
 engine_view engine_host::inspect() const { return impl_->core->inspect(); }

@@ -71,10 +71,11 @@ public:
   /// The engine's name.
   const std::string& name() const;
 
-  /// For each call, the events it recorded before returning, as [first, last) indices into the
-  /// runtime's kept events (its `call` event first). They happen at one instant for the core
-  /// (S5, S12: answered at once), but the real clock moves between them, so a live player
-  /// stamps them with the call's time.
+  /// For each call, and each other handler of the core that recorded more than one event, the
+  /// events it recorded before returning, as [first, last) indices into the runtime's kept
+  /// events (a call's `call` event first). They happen at one instant for the core (S5, S12:
+  /// answered at once; S20: a session released with its last target), but the real clock moves
+  /// between them, so a live player stamps them with the first one's time.
   const std::vector<std::pair<std::size_t, std::size_t>>& instants() const;
 
   struct impl;
