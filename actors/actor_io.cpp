@@ -25,17 +25,7 @@ packet frame_port::outgoing(const route& r, bool to_server, std::string to_machi
   p.to_machine = std::move(to_machine);
   p.bytes = protocol::encode(f);
   p.id = env_->next_frame_id();
-  event e;
-  e.kind = event_kind::frame_sent;
-  e.peer = peer;
-  e.conn = r.conn;
-  e.session = f.session;
-  e.incarnation = f.incarnation;
-  e.what = protocol::type_of(f.body);
-  e.call = call;
-  e.value = p.bytes.size();
-  e.frame = p.id;
-  record(std::move(e));
+  record(frame_sent_event(f, peer, r.conn, p.bytes.size(), p.id, call));
   return p;
 }
 

@@ -88,17 +88,7 @@ struct engine_host::impl final : engine_io, std::enable_shared_from_this<engine_
 
   void send(const route& r, const protocol::frame& f, std::uint64_t call) override {
     auto bytes = protocol::encode(f);
-    event e;
-    e.kind = event_kind::frame_sent;
-    e.peer = r.server_machine;
-    e.conn = r.conn;
-    e.session = f.session;
-    e.incarnation = f.incarnation;
-    e.what = protocol::type_of(f.body);
-    e.call = call;
-    e.value = bytes.size();
-    e.frame = rt.next_frame_id();
-    record(std::move(e));
+    record(frame_sent_event(f, r.server_machine, r.conn, bytes.size(), rt.next_frame_id(), call));
     // As in a world, a frame on a connection that is gone is recorded as sent and goes nowhere.
     if (auto i = conns.find(r); i != conns.end())
       i->second->send_bytes(std::move(bytes));

@@ -235,14 +235,7 @@ private:
   }
 
   void fault(fault_kind what, std::string a, std::string b, std::string detail = {}) {
-    event e;
-    e.kind = event_kind::fault;
-    e.actor = "world";
-    e.what = what;
-    e.peer = std::move(a);
-    e.to = std::move(b);
-    e.detail = std::move(detail);
-    rt.record(std::move(e));
+    rt.record(fault_event(what, std::move(a), std::move(b), std::move(detail)));
   }
 
   // -- time --------------------------------------------------------------------------------

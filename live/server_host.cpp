@@ -88,16 +88,7 @@ struct server_host::impl final : server_io, std::enable_shared_from_this<impl> {
       }
     }
     auto bytes = protocol::encode(f);
-    event e;
-    e.kind = event_kind::frame_sent;
-    e.peer = r.engine;
-    e.conn = r.conn;
-    e.session = f.session;
-    e.incarnation = f.incarnation;
-    e.what = protocol::type_of(f.body);
-    e.value = bytes.size();
-    e.frame = rt.next_frame_id();
-    record(std::move(e));
+    record(frame_sent_event(f, r.engine, r.conn, bytes.size(), rt.next_frame_id(), 0));
     ++counts.frames_out;
     // As in a world, a frame for a connection that is gone is recorded as sent and goes nowhere.
     if (auto i = by_route.find(r); i != by_route.end())

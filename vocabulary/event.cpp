@@ -1,5 +1,7 @@
 #include "vocabulary/event.hpp"
 
+#include <utility>
+
 #include <fmt/format.h>
 
 #include <iterator>
@@ -77,6 +79,32 @@ std::string_view name_of(const event_what& w) {
           return dbgsim::name_of(v);
       },
       w);
+}
+
+event frame_sent_event(const protocol::frame& f, std::string peer, std::uint64_t conn,
+                       std::size_t size, std::uint64_t frame, std::uint64_t call) {
+  event e;
+  e.kind = event_kind::frame_sent;
+  e.peer = std::move(peer);
+  e.conn = conn;
+  e.session = f.session;
+  e.incarnation = f.incarnation;
+  e.what = protocol::type_of(f.body);
+  e.call = call;
+  e.value = size;
+  e.frame = frame;
+  return e;
+}
+
+event fault_event(fault_kind what, std::string a, std::string b, std::string detail) {
+  event e;
+  e.kind = event_kind::fault;
+  e.actor = "world";
+  e.what = what;
+  e.peer = std::move(a);
+  e.to = std::move(b);
+  e.detail = std::move(detail);
+  return e;
 }
 
 std::string to_json_line(const event& e) {

@@ -6,6 +6,7 @@
 // against them.
 #pragma once
 
+#include "protocol/frame.hpp"
 #include "protocol/hresult.hpp"
 #include "protocol/message.hpp"
 #include "vocabulary/api.hpp"
@@ -304,6 +305,15 @@ inline std::string api_text(const event& e) {
 
 /// A fault's ends as one label: "a->b", or "a" for a fault with one end.
 inline std::string ends_text(const event& e) { return e.to.empty() ? e.peer : e.peer + "->" + e.to; }
+
+/// The frame_sent event of frame `f`, encoded in `size` bytes and numbered `frame`, on connection
+/// `conn` towards `peer`, serving API call `call` (0: none); its sender sets `actor`. One builder
+/// for every sender (the actors' frame port, the live hosts), so that all trace frames alike.
+event frame_sent_event(const protocol::frame& f, std::string peer, std::uint64_t conn,
+                       std::size_t size, std::uint64_t frame, std::uint64_t call);
+
+/// The world's event of fault `what` between `a` and `b` (`b` empty for a fault with one end).
+event fault_event(fault_kind what, std::string a, std::string b, std::string detail = {});
 
 /// The event as one JSON object on one line (no newline), fields in the table's order.
 std::string to_json_line(const event& e);

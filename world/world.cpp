@@ -409,14 +409,7 @@ struct world::impl final : environment {
   }
 
   void fault(fault_kind what, std::string a, std::string b, std::string detail = {}) {
-    event e;
-    e.kind = event_kind::fault;
-    e.actor = "world";
-    e.what = what;
-    e.peer = std::move(a);
-    e.to = std::move(b);
-    e.detail = std::move(detail);
-    record(std::move(e));
+    record(fault_event(what, std::move(a), std::move(b), std::move(detail)));
   }
 
   sim_time next_timer() const {
