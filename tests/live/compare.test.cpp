@@ -110,8 +110,9 @@ TEST(compare, simulate_gives_each_call_step_its_hresult) {
   ASSERT_EQ(o.steps.size(), s.steps.size());
   for (std::size_t i = 0; i < s.steps.size(); ++i) {
     EXPECT_TRUE(o.steps[i].played) << i;
-    if (s.steps[i].expect)
+    if (s.steps[i].expect) {
       EXPECT_EQ(o.steps[i].hr, s.steps[i].expect) << "step " << i + 1;
+    }
   }
   EXPECT_EQ(o.servers.at("srv").sessions, 0u);  // Settled: every session ended.
   EXPECT_EQ(o.engines.at("eng").handles, 0u);
