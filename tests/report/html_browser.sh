@@ -8,10 +8,7 @@ set -uo pipefail
 dbgsim=$1
 src=$2
 chromium=${3:-chromium}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAILED: $*" >&2; failures=$((failures + 1)); }
+source "$(dirname "${BASH_SOURCE[0]}")/../checks.sh"
 
 # The DOM Chromium renders from FILE, on stdout; its own profile, so parallel tests do not meet.
 dom() {
@@ -104,8 +101,4 @@ grep -qF '&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;' "
   fail "the hostile scenario name is not shown as text"
 grep -qF '&lt;i&gt;x&lt;i&gt;.yaml' "$tmp/run.dom" || fail "the hostile file name is not shown as text"
 
-if [ "$failures" -ne 0 ]; then
-  echo "$failures checks failed" >&2
-  exit 1
-fi
-echo "all HTML report checks passed"
+finish 'HTML report'

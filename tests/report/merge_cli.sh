@@ -7,16 +7,7 @@
 set -uo pipefail
 dbgsim=$1
 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAILED: $*" >&2; failures=$((failures + 1)); }
-expect_rc() {  # expect_rc WANT DESCRIPTION -- command...
-  local want=$1 what=$2; shift 3
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  [ "$rc" = "$want" ] || { fail "$what: exit $rc, wanted $want"; cat "$tmp/out" "$tmp/err" >&2; }
-}
+source "$(dirname "${BASH_SOURCE[0]}")/../checks.sh"
 # The results without their timings (wall time and worker count differ from run to run).
 untimed() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d.pop("timings"); print(json.dumps(d, indent=1, sort_keys=True))' "$1"; }
 # A JUnit report without its time attributes.
@@ -120,8 +111,4 @@ grep -q "no/such/r.json" "$tmp/err" || fail "unwritable --results not named: $(c
 [ -s "$tmp/out" ] && fail "sweep ran although --results cannot be written"
 expect_rc 2 "merge --report into no folder" -- "$dbgsim" merge "$tmp/m.json" --report "$tmp/no/such/r.html"
 
-if [ "$failures" -ne 0 ]; then
-  echo "$failures checks failed" >&2
-  exit 1
-fi
-echo "all merge checks passed"
+finish 'merge'

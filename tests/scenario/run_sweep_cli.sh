@@ -8,16 +8,7 @@ set -uo pipefail
 dbgsim=$1
 src=$2
 lib="$src/scenarios"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAILED: $*" >&2; failures=$((failures + 1)); }
-expect_rc() {  # expect_rc WANT DESCRIPTION -- command...
-  local want=$1 what=$2; shift 3
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  [ "$rc" = "$want" ] || { fail "$what: exit $rc, wanted $want"; cat "$tmp/out" "$tmp/err" >&2; }
-}
+source "$(dirname "${BASH_SOURCE[0]}")/../checks.sh"
 
 one="$lib/s06-disconnect-during-partition.yaml"
 two="$lib/s20-attached-target-outlives-its-handle.yaml"
@@ -163,8 +154,4 @@ grep -q 'findings: \[leaked-handle\]\|findings: \[\]' "$tmp/partitioned.yaml" ||
 expect_rc 2 "repro --client with --mutant" -- "$dbgsim" repro --client "$tmp/partitioned" \
   --mutant reuse-handles
 
-if [ "$failures" -ne 0 ]; then
-  echo "$failures checks failed" >&2
-  exit 1
-fi
-echo "all run/sweep checks passed"
+finish 'run/sweep'
