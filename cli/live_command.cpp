@@ -4,6 +4,7 @@
 // file also runs simulated and every difference is printed, allowed or not by the file's own
 // expectations (live/compare.hpp).
 #include "cli/commands.hpp"
+#include "cli/run_text.hpp"
 #include "cli/scenario_files.hpp"
 #include "live/compare.hpp"
 #include "live/live_player.hpp"
@@ -24,6 +25,7 @@ struct live_args {
   bool compare = false;
   int deadline = 300;
   std::string trace;
+  std::vector<std::string> client_libs;  ///< --client-lib: libraries of client programs.
 };
 
 std::string seconds(double s) {
@@ -33,6 +35,9 @@ std::string seconds(double s) {
 }
 
 int run_live_cli(const live_args& args) {
+  // Before the file: its `program:` names are checked against the catalog as it loads.
+  if (!load_client_libs("live", args.client_libs))
+    return exit_bad_input;
   scenario s;
   try {
     s = load_file(args.file);
@@ -79,6 +84,10 @@ int run_live_cli(const live_args& args) {
                 << action_name(s.steps[i].what) << ": " << f << '\n';
   for (const auto& v : r.violations)
     std::cout << "  " << v.rule << ": " << v.message << '\n';
+  for (const auto& c : r.client_failures)
+    std::cout << "  " << describe(s, c) << '\n';
+  for (const auto& f : r.findings)
+    std::cout << "    " << describe(f) << '\n';
   if (args.compare) {
     run_report sim;
     const auto simulated = live::simulate(s, {}, &sim);
@@ -109,6 +118,7 @@ command_fn add_live_command(CLI::App& app) {
                 "Also run the file simulated and print where the HRESULTs or the final state differ");
   sub->add_option("--deadline", args->deadline, "Most real seconds the live run may take (300)");
   sub->add_option("--trace", args->trace, "Write the live trace as JSON lines");
+  add_client_lib_option(sub, args->client_libs);
   return [args] { return run_live_cli(*args); };
 }
 

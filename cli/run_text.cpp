@@ -137,12 +137,12 @@ std::string kinds_text(const std::vector<finding_kind>& kinds) {
   return out + "]";
 }
 
+}  // namespace
+
 std::string describe(const scenario& s, const client_failure& c) {
   return fmt::format("{}:{}: client `{}`: expected findings {}, got {}", s.file, c.pos.line,
                      c.client, kinds_text(c.expected), kinds_text(c.got));
 }
-
-}  // namespace
 
 std::string describe(const finding& f) {
   return fmt::format("{} {} `{}` at {}: {}", rule_of(f.kind), name_of(f.kind), f.program,

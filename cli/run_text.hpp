@@ -55,6 +55,10 @@ std::string mutant_help();
 /// A finding as one line: "C1 leaked-handle `ide` at 12.000000s: ...".
 std::string describe(const finding& f);
 
+/// A client whose findings were not as declared, as one line: "FILE:LINE: client `ide`:
+/// expected findings [], got [leaked-handle]".
+std::string describe(const scenario& s, const client_failure& c);
+
 /// Adds `--client-lib PATH` (repeatable) to a subcommand.
 void add_client_lib_option(CLI::App* sub, std::vector<std::string>& libs);
 

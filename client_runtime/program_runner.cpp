@@ -3,7 +3,6 @@
 #include "client_runtime/program_catalog.hpp"
 #include "vocabulary/event.hpp"
 #include "world/random.hpp"
-#include "world/world.hpp"
 
 #include <algorithm>
 #include <condition_variable>
@@ -13,6 +12,7 @@
 #include <set>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 #include <variant>
 
 namespace dbgsim {
@@ -346,7 +346,7 @@ struct program_runner::impl {
 
   static constexpr std::size_t world_turn = static_cast<std::size_t>(-1);
 
-  impl(world& wr, std::vector<program_launch> launches, const std::map<std::string, bool>& doe,
+  impl(program_host& wr, std::vector<program_launch> launches, const std::map<std::string, bool>& doe,
        std::uint64_t seed)
       // A source of its own, so that adding a program leaves the world's own draws alone.
       : w(wr), rng(seed ^ 0x636C69656E74ull /* "client" */) {
@@ -367,9 +367,9 @@ struct program_runner::impl {
       options_of[engine] = on ? DEBUG_PROCESS_DETACH_ON_EXIT : 0;
     for (auto& s : slots) {
       auto* sp = s.get();
-      w.at(sp->launch.start, [this, sp](world&) { start(*sp); });
+      w.at(sp->launch.start, [this, sp] { start(*sp); });
       sp->timeout_action =
-          w.at(sp->launch.start + sp->launch.timeout, [this, sp](world&) { time_out(*sp); });
+          w.at(sp->launch.start + sp->launch.timeout, [this, sp] { time_out(*sp); });
     }
   }
 
@@ -397,7 +397,7 @@ struct program_runner::impl {
     return abandoned;
   }
 
-  world& w;
+  program_host& w;
   random_source rng;
   std::vector<std::unique_ptr<slot>> slots;
   std::mutex m;
@@ -518,10 +518,8 @@ struct program_runner::impl {
   }
 
   bool current_process(slot& s, bool terminate) {
-    const auto view = w.inspect_engine(s.launch.engine);
-    std::set<std::uint32_t> targets(view.local_targets.begin(), view.local_targets.end());
-    for (const auto& h : view.sessions)
-      targets.insert(h.targets.begin(), h.targets.end());
+    const auto held = w.targets_of(s.launch.engine);
+    const std::set<std::uint32_t> targets(held.begin(), held.end());
     std::optional<std::uint32_t> pid;
     const auto& mine = recent[s.launch.engine];
     for (auto i = mine.rbegin(); i != mine.rend() && !pid; ++i)
@@ -630,7 +628,7 @@ struct program_runner::impl {
     // once), goes through a world action of its own: each turn is then a step of the run budget,
     // so that a program spinning on Sleep(0) stops with run_budget_exceeded, not a hang.
     if (current == &s && t == w.now()) {
-      w.at(t, [this, &s](world&) {
+      w.at(t, [this, &s] {
         if (!s.ended)
           run(s);
       });
@@ -640,7 +638,7 @@ struct program_runner::impl {
     if (running_instant == t)
       return;  // The loop running this instant will take it.
     if (ready_action.count(t) == 0)
-      ready_action[t] = w.at(t, [this, t](world&) { run_ready(t); });
+      ready_action[t] = w.at(t, [this, t] { run_ready(t); });
   }
 
   /// Runs every program due at `t`, in an order drawn from the seed.
@@ -677,7 +675,7 @@ struct program_runner::impl {
   }
 };
 
-program_runner::program_runner(world& w, std::vector<program_launch> launches,
+program_runner::program_runner(program_host& w, std::vector<program_launch> launches,
                                const std::map<std::string, bool>& detach_on_exit,
                                std::uint64_t seed)
     : impl_(std::make_unique<impl>(w, std::move(launches), detach_on_exit, seed)) {}

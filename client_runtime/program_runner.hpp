@@ -1,9 +1,10 @@
 // Running client programs in a world (docs/clients.md, "How programs run"). Each program runs on
 // one engine as its own thread of control and blocks in each call as dbgeng's synchronous API
 // does. Only one program, or the world, runs at a time: a program hands control to the world at
-// each call and at each Sleep, and gets it back when the call has completed in simulated time or
-// the sleep is over. Programs due at the same instant run in an order drawn from the seed. Same
-// scenario, seed and programs: byte-identical trace.
+// each call and at each Sleep, and gets it back when the call has completed in the world's time
+// or the sleep is over. Programs due at the same instant run in an order drawn from the seed. In
+// a simulated world: same scenario, seed and programs, byte-identical trace. The world is a
+// program_host, so the same runner also runs programs live, in real (scaled) time.
 //
 // Why threads and not coroutines: a program is ordinary C++ (a user's, with its own stack of
 // helper functions, RAII guards and exceptions), so it needs a stack of its own; a thread gives
@@ -11,6 +12,7 @@
 // deterministic as a coroutine.
 #pragma once
 
+#include "client_runtime/program_host.hpp"
 #include "vocabulary/api.hpp"
 #include "vocabulary/timing.hpp"
 
@@ -22,8 +24,6 @@
 #include <vector>
 
 namespace dbgsim {
-
-class world;
 
 /// One program to run: which, where, with what, when, and for how long at most.
 struct program_launch {
@@ -47,7 +47,7 @@ struct program_status {
 
 /// How long the world waits for a program that neither calls nor sleeps nor returns (an endless
 /// loop in it) before giving up with program_runaway. Wall time, read only on that path: it
-/// never changes what a run does, only that it ends with an error instead of hanging.
+/// never changes what a simulated run does, only that it ends with an error instead of hanging.
 inline constexpr std::chrono::seconds runaway_limit{60};
 
 /// A program kept the world waiting for longer than runaway_limit without calling the API.
@@ -65,7 +65,7 @@ public:
   /// engine's initial DEBUG_PROCESS_DETACH_ON_EXIT (GetProcessOptions starts from it); `seed`
   /// decides the order of programs due at the same instant. Throws std::invalid_argument for a
   /// program the catalog does not have, an engine the world does not have, or a name used twice.
-  program_runner(world& w, std::vector<program_launch> launches,
+  program_runner(program_host& w, std::vector<program_launch> launches,
                  const std::map<std::string, bool>& detach_on_exit, std::uint64_t seed);
   /// Stops every program still running (each call it makes from then on throws, so that it
   /// unwinds) and waits for its thread.
@@ -73,8 +73,8 @@ public:
   program_runner(const program_runner&) = delete;
   program_runner& operator=(const program_runner&) = delete;
 
-  /// Hand every call completion of the world to this (the player does, from on_complete); true
-  /// when the call was one a program made.
+  /// Hand every call completion of the world to this (the players do); true when the call was
+  /// one a program made.
   bool completed(const std::string& engine, std::uint64_t call, const api::result& r);
 
   /// True while some program has not started or not ended.

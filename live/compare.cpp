@@ -1,5 +1,7 @@
 #include "live/compare.hpp"
 
+#include "scenario/client_world.hpp"
+
 #include "vocabulary/overloaded.hpp"
 #include "world/world.hpp"
 
@@ -146,6 +148,15 @@ std::vector<difference> compare(const scenario& s, const run_outcome& live,
     final_diff("server " + n + " running", text(l, &server_summary::running),
                text(m, &server_summary::running));
   }
+  for (const auto& c : s.clients) {
+    const auto l = get(live.clients, c.name), m = get(simulated.clients, c.name);
+    auto text = [](const auto& v) {
+      return v ? findings_text((*v).findings) : std::string("absent");
+    };
+    if (text(l) != text(m))
+      out.push_back({std::nullopt, "client " + c.name + " findings", text(l), text(m), false,
+                     "the client's expect: findings asserts them"});
+  }
   for (const auto& n : engines) {
     const auto l = get(live.engines, n), m = get(simulated.engines, n);
     auto text = [](const auto& v, auto member) {
@@ -169,6 +180,14 @@ std::string describe(const scenario& s, const difference& d) {
   out += ": live " + d.live + ", simulated " + d.simulated;
   out += d.allowed ? " (allowed: " : " (not allowed: ";
   return out + d.why + ")";
+}
+
+std::map<std::string, client_summary> client_outcomes(const scenario& s,
+                                                      const std::vector<finding>& findings) {
+  std::map<std::string, client_summary> out;
+  for (const auto& c : s.clients)
+    out[c.name].findings = findings_about(findings, c.name);
+  return out;
 }
 
 run_outcome simulate(const scenario& s, const run_options& options, run_report* report) {
@@ -227,6 +246,7 @@ run_outcome simulate(const scenario& s, const run_options& options, run_report* 
       sum.targets += hs.targets.size();
     out.engines[en.name] = sum;
   }
+  out.clients = client_outcomes(s, r.findings);
   if (report != nullptr)
     *report = std::move(r);
   return out;

@@ -6,7 +6,9 @@
 // asks nothing of it); a call step with `expect`, and every `check` step, asks one thing, so any
 // difference there is not allowed. A final-state quantity of a server or engine that some `check`
 // step of the file asserts is one the scenario cares about: a difference in it is not allowed;
-// any other final-state difference is reported and allowed.
+// any other final-state difference is reported and allowed. A client's findings are always
+// asserted (its `expect: { findings: [...] }`, [] when it declares none): any difference in them
+// is not allowed.
 #pragma once
 
 #include "protocol/hresult.hpp"
@@ -44,12 +46,23 @@ struct engine_summary {
   friend bool operator==(const engine_summary&, const engine_summary&) = default;
 };
 
+/// What the client checker found about one client program, as compared.
+struct client_summary {
+  std::vector<finding_kind> findings;  ///< Kinds found, in table order, no repeats.
+  friend bool operator==(const client_summary&, const client_summary&) = default;
+};
+
 /// Everything the differential check compares of one run.
 struct run_outcome {
   std::vector<step_outcome> steps;                 ///< One per scenario step, by index.
   std::map<std::string, server_summary> servers;   ///< By server name.
   std::map<std::string, engine_summary> engines;   ///< By engine name.
+  std::map<std::string, client_summary> clients;   ///< By client name.
 };
+
+/// Each client of `s` with the kinds `findings` holds about it.
+std::map<std::string, client_summary> client_outcomes(const scenario& s,
+                                                      const std::vector<finding>& findings);
 
 /// One place where the live and the simulated run differ.
 struct difference {

@@ -19,6 +19,7 @@ struct engine_host::impl final : engine_io, std::enable_shared_from_this<engine_
   std::map<route, std::shared_ptr<connection>> conns;
   struct pending_call {
     api::call_kind kind;
+    std::string program;  // The client program that made it, "" for none.
     complete_fn done;
   };
   std::map<std::uint64_t, pending_call> pending;
@@ -114,6 +115,7 @@ struct engine_host::impl final : engine_io, std::enable_shared_from_this<engine_
     e.actor = config.name;
     e.call = call;
     e.api = p.kind;
+    e.program = std::move(p.program);
     e.hr = r.hr;
     e.handle = r.handle;
     e.pid = r.pid;
@@ -138,7 +140,7 @@ struct engine_host::impl final : engine_io, std::enable_shared_from_this<engine_
 
   // -- the host ------------------------------------------------------------------------------
 
-  std::uint64_t call(api::call c, complete_fn done) {
+  std::uint64_t call(api::call c, complete_fn done, std::string program) {
     const auto n = ++calls_made;
     const auto first = rt.events().size();
     event e;
@@ -150,8 +152,9 @@ struct engine_host::impl final : engine_io, std::enable_shared_from_this<engine_
     e.pid = api::pid_of(c);
     e.detail = api::text_of(c);
     e.value = static_cast<std::uint64_t>(api::bound_of(c, config.times).count());
+    e.program = program;
     rt.record(std::move(e));
-    pending.emplace(n, pending_call{api::kind_of(c), std::move(done)});
+    pending.emplace(n, pending_call{api::kind_of(c), std::move(program), std::move(done)});
     if (crashed)
       complete(n, api::status(protocol::E_ABORT));
     else
@@ -187,8 +190,8 @@ engine_host::~engine_host() {
   impl_->conns.clear();
 }
 
-std::uint64_t engine_host::call(api::call c, complete_fn done) {
-  return impl_->call(std::move(c), std::move(done));
+std::uint64_t engine_host::call(api::call c, complete_fn done, std::string program) {
+  return impl_->call(std::move(c), std::move(done), std::move(program));
 }
 
 void engine_host::refused(std::uint16_t local_port) {

@@ -49,9 +49,10 @@ public:
   engine_host(const engine_host&) = delete;
   engine_host& operator=(const engine_host&) = delete;
 
-  /// Issues `c`; `done` gets its result, now or later, exactly once. Records the `call` and
-  /// `done` events as a world does. Returns the call's number (1, 2, ...).
-  std::uint64_t call(api::call c, complete_fn done);
+  /// Issues `c` for the client program called `program` ("" for none); `done` gets its result,
+  /// now or later, exactly once. Records the `call` and `done` events as a world does. Returns
+  /// the call's number (1, 2, ...).
+  std::uint64_t call(api::call c, complete_fn done, std::string program = {});
 
   /// The connection whose socket is bound to `local_port` was refused beyond a proxy (S3).
   void refused(std::uint16_t local_port);

@@ -1,6 +1,9 @@
 #include "live/live_player.hpp"
 
+#include "client_runtime/program_runner.hpp"
+#include "findings/checker.hpp"
 #include "live/engine_host.hpp"
+#include "live/live_programs.hpp"
 #include "live/proxy.hpp"
 #include "live/runtime.hpp"
 #include "live/server_host.hpp"
@@ -54,7 +57,7 @@ struct unbound {
 }  // namespace
 
 bool live_report::passed() const {
-  if (timed_out || !violations.empty())
+  if (timed_out || !violations.empty() || !client_failures.empty())
     return false;
   for (const auto& st : outcome.steps)
     if (!st.failures.empty())
@@ -63,8 +66,6 @@ bool live_report::passed() const {
 }
 
 std::string live_unsupported(const scenario& s) {
-  if (!s.clients.empty())
-    return "it runs client programs (`clients:`), which live mode does not run";
   for (const auto& sv : s.topo.servers) {
     auto o = protocol::parse_server_options(sv.listen);
     const auto* t = std::get_if<protocol::transport_options>(&o);
@@ -159,14 +160,20 @@ public:
     std::stable_sort(starts.begin(), starts.end(), [&](const auto& a, const auto& b) {
       return servers.at(a).spec->start < servers.at(b).spec->start;
     });
+    start_programs();
     tick();
     const auto& t = s.topo.times;
     sim_time bound = t.connect_timeout + t.rpc_timeout;
     for (const auto& st : s.steps)
       if (const auto* a = std::get_if<action::wait_server_end>(&st.what))
         bound = std::max(bound, a->timeout + t.rpc_timeout);
-    const sim_time last = s.steps.empty() ? sim_time(0) : s.steps[order.back()].at;
-    if (!wait([&] { return issued_all && in_flight == 0; }, last + bound - rt.now()))
+    // As a world: programs run until they return or their timeout, and only then does the
+    // network settle.
+    sim_time limit = (s.steps.empty() ? sim_time(0) : s.steps[order.back()].at) + bound;
+    if (programs)
+      limit = std::max(limit, programs->deadline() + bound);
+    const auto quiet = [&] { return issued_all && in_flight == 0 && !(programs && programs->running()); };
+    if (!wait(quiet, limit - rt.now()))
       return finish(false);
     // Settling, as world::settle: every link healed, then time past every bound.
     for (auto& [key, p] : proxies) {
@@ -192,6 +199,10 @@ private:
   std::vector<std::unique_ptr<server_host>> gone;  // Crashed or replaced incarnations.
   std::map<std::pair<std::string, std::string>, std::unique_ptr<proxy>> proxies;  // (engine machine, server)
   std::map<std::string, std::unique_ptr<engine_host>> engines;
+  // The scenario's client programs; declared after the engines they call, so that they stop
+  // (and their threads are joined) before the engines go.
+  std::unique_ptr<live_programs> program_world;
+  std::unique_ptr<program_runner> programs;
   std::map<std::uint16_t, std::uint16_t> onward;   // Proxy's port towards a server → engine's port.
   std::map<std::uint16_t, route> engine_ports;     // Engine's port → its route.
   std::map<std::string, binding> handles, pids;
@@ -236,6 +247,24 @@ private:
 
   void fault(fault_kind what, std::string a, std::string b, std::string detail = {}) {
     rt.record(fault_event(what, std::move(a), std::move(b), std::move(detail)));
+  }
+
+  // -- client programs ---------------------------------------------------------------------
+
+  void start_programs() {
+    if (s.clients.empty())
+      return;
+    std::vector<program_launch> launches;
+    for (const auto& c : s.clients)
+      launches.push_back({c.name, c.engine, c.program, c.args, c.start, c.timeout});
+    std::map<std::string, bool> detach_on_exit;
+    for (const auto& e : s.topo.engines)
+      detach_on_exit[e.name] = e.detach_on_exit;
+    program_world = std::make_unique<live_programs>(
+        rt, [this](const std::string& name) -> engine_host& { return *engines.at(name); });
+    programs = std::make_unique<program_runner>(*program_world, std::move(launches),
+                                                detach_on_exit, s.seed);
+    program_world->deliver_to(*programs);
   }
 
   // -- time --------------------------------------------------------------------------------
@@ -645,6 +674,11 @@ private:
       if (in_flight != 0)
         pending += std::string(pending.empty() ? "" : ", ") + std::to_string(in_flight) +
                    " call(s) in flight";
+      if (programs)
+        for (const auto& p : programs->status())
+          if (!p.ended)
+            pending += std::string(pending.empty() ? "" : ", ") + "client " + p.name +
+                       (p.started ? " still running" : " not started");
       r.pending = pending.empty() ? "settling" : pending;
     }
     for (std::size_t i : calls_issued)
@@ -696,6 +730,7 @@ private:
         e.t = prev.t;
       prev_original = original;
     }
+    client_checker clients;
     for (auto& e : r.events) {
       if (servers.count(e.actor) != 0) {
         if (auto i = by_peer.find(e.peer); i != by_peer.end()) {
@@ -704,9 +739,13 @@ private:
         }
       }
       judge.observe(e);
+      clients.observe(e);
     }
     judge.finish(rt.now(), ended);
     r.violations = judge.violations();
+    r.findings = clients.findings();
+    r.client_failures = judge_clients(s, r.findings);
+    out.clients = client_outcomes(s, r.findings);
     r.outcome = std::move(out);
     r.real_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - begun).count();

@@ -27,16 +27,19 @@ struct live_options {
 struct live_report {
   run_outcome outcome;                  ///< Per step and final state, for the comparison.
   std::vector<violation> violations;    ///< The oracle's findings on the live trace.
+  std::vector<finding> findings;        ///< The client checker's findings on the live trace.
+  std::vector<client_failure> client_failures;  ///< Clients whose findings were not as declared.
   std::vector<event> events;            ///< The live trace, server ends named as the engines.
   double real_seconds = 0;              ///< Real time the run took.
   bool timed_out = false;               ///< The deadline passed before the run ended.
   std::string pending;                  ///< What was still pending at the deadline.
-  /// No step failed, the oracle found nothing and the run ended in time.
+  /// No step failed, the oracle found nothing, every client's findings were as declared and
+  /// the run ended in time.
   bool passed() const;
 };
 
-/// Why `s` cannot be played live ("" when it can): the actions, servers and clients live mode
-/// does not carry.
+/// Why `s` cannot be played live ("" when it can): the actions and servers live mode does not
+/// carry.
 std::string live_unsupported(const scenario& s);
 
 /// Plays `s` live. Precondition: live_unsupported(s) is "".

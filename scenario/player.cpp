@@ -51,6 +51,34 @@ struct unbound {
   std::string why;
 };
 
+/// The simulated world as a place to run programs: the runner's calls are the world's own.
+class world_programs final : public program_host {
+public:
+  explicit world_programs(world& w) : w_(w) {}
+  sim_time now() const override { return w_.now(); }
+  std::uint64_t at(sim_time t, std::function<void()> action) override {
+    return w_.at(t, [a = std::move(action)](world&) { a(); });
+  }
+  void cancel(std::uint64_t action) override { w_.cancel(action); }
+  void note(event e) override { w_.note(std::move(e)); }
+  std::uint64_t call(const std::string& engine, api::call c, const std::string& program) override {
+    return w_.call(engine, std::move(c), program);
+  }
+  std::optional<api::result> result_of(const std::string& engine, std::uint64_t n) override {
+    return w_.result_of(engine, n);
+  }
+  std::vector<std::uint32_t> targets_of(const std::string& engine) const override {
+    const auto v = w_.inspect_engine(engine);
+    std::vector<std::uint32_t> out = v.local_targets;
+    for (const auto& h : v.sessions)
+      out.insert(out.end(), h.targets.begin(), h.targets.end());
+    return out;
+  }
+
+private:
+  world& w_;
+};
+
 }  // namespace
 
 struct player::impl {
@@ -72,7 +100,7 @@ struct player::impl {
       std::map<std::string, bool> detach_on_exit;
       for (const auto& e : sc.topo.engines)
         detach_on_exit[e.name] = e.detach_on_exit;
-      programs = std::make_unique<program_runner>(w, std::move(launches), detach_on_exit, seed);
+      programs = std::make_unique<program_runner>(host, std::move(launches), detach_on_exit, seed);
     }
     w.on_complete([this](const std::string& engine, std::uint64_t n, const api::result& r) {
       if (programs && programs->completed(engine, n, r))
@@ -95,6 +123,7 @@ struct player::impl {
   run_options opts;
   std::uint64_t seed;
   world w;
+  world_programs host{w};
   std::unique_ptr<program_runner> programs;  ///< The scenario's clients, if it has any.
   std::set<std::size_t> played;
   std::map<std::pair<std::string, std::uint64_t>, std::size_t> calls;  // (engine, call) → step
@@ -463,6 +492,23 @@ struct player::impl {
   }
 };
 
+std::vector<client_failure> judge_clients(const scenario& s, const std::vector<finding>& findings) {
+  std::vector<client_failure> out;
+  for (const auto& c : s.clients)
+    if (auto got = findings_about(findings, c.name); got != c.expect_findings)
+      out.push_back({c.name, c.pos, c.expect_findings, std::move(got)});
+  return out;
+}
+
+std::vector<finding_kind> findings_about(const std::vector<finding>& findings,
+                                         const std::string& client) {
+  std::set<finding_kind> kinds;
+  for (const auto& f : findings)
+    if (f.program == client)
+      kinds.insert(f.kind);
+  return {kinds.begin(), kinds.end()};
+}
+
 player::player(const scenario& s, const run_options& options)
     : impl_(std::make_unique<impl>(s, options)) {}
 
@@ -480,15 +526,7 @@ run_report player::report() const {
   r.failures = impl_->failures;
   r.violations = impl_->w.violations();
   r.findings = impl_->w.findings();
-  for (const auto& c : impl_->s.clients) {
-    std::set<finding_kind> got;
-    for (const auto& f : r.findings)
-      if (f.program == c.name)
-        got.insert(f.kind);
-    const std::vector<finding_kind> got_list(got.begin(), got.end());
-    if (got_list != c.expect_findings)
-      r.client_failures.push_back({c.name, c.pos, c.expect_findings, got_list});
-  }
+  r.client_failures = judge_clients(impl_->s, r.findings);
   r.end = impl_->w.now();
   if (impl_->opts.keep_trace)
     r.events = impl_->w.events();

@@ -76,6 +76,15 @@ struct run_report {
   std::string signature() const;
 };
 
+/// The kinds of `findings` about the client called `client`, in table order, no repeats.
+std::vector<finding_kind> findings_about(const std::vector<finding>& findings,
+                                         const std::string& client);
+
+/// The clients of `s` whose findings among `findings` are not exactly the kinds their
+/// `expect: { findings: [...] }` declares, in the file's order (a simulated and a live run judge
+/// their clients with this one rule).
+std::vector<client_failure> judge_clients(const scenario& s, const std::vector<finding>& findings);
+
 /// Plays a scenario's steps on a world, one at a time. run_scenario() is the usual way; the
 /// property tests and the disconnect fuzzer use a player directly so that what they do is
 /// exactly what `dbgsim run` replays from the scenario they write.
