@@ -639,10 +639,12 @@ void world::set_link(const std::string& from, const std::string& to, link_params
 void world::crash_server(const std::string& server, crash_how how) {
   auto i = impl_->server_named(server);
   impl_->fault(fault_kind::crash_server, server, "", std::string(name_of(how)));
+  // A machine that goes off stops answering at the endpoint even if the server had ended.
+  if (how == crash_how::machine)
+    i->second.machine_down = true;
   if (!i->second.running || i->second.incarnations.empty())
     return;
   i->second.running = false;
-  i->second.machine_down = how == crash_how::machine;
   caf::anon_send(i->second.incarnations.back(), crash_atom::value);
   // A process that dies on a machine that stays up has its sockets reset by the kernel: the
   // engines hear a reset at once (S19). The server is no longer running when the links act,
