@@ -62,6 +62,11 @@ public:
                                            const std::string& endpoint,
                                            std::string& name) const = 0;
 
+  /// Whether connects to `endpoint` on `machine_name` go unanswered rather than refused: no
+  /// server runs there and the last one that did crashed with its machine (crash how: machine),
+  /// which sends nothing, not even a refusal (S3).
+  virtual bool unanswered_at(const std::string& machine_name, const std::string& endpoint) const = 0;
+
   /// The engine actor named `name`, or an invalid handle (none, or crashed).
   virtual engine_handle engine_named(const std::string& name) const = 0;
 

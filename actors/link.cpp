@@ -1,6 +1,7 @@
 #include "actors/link.hpp"
 
 #include "protocol/codec.hpp"
+#include "protocol/transport.hpp"
 
 #include <caf/all.hpp>
 
@@ -166,6 +167,13 @@ link_handle::behavior_type link_actor(link_handle::stateful_pointer<link_state> 
         std::string receiver;
         auto to_server = ops.env->server_and_name_at(p.to_machine, p.via.endpoint, receiver);
         if (!to_server) {
+          // A machine that is off answers nothing, not even a refusal: the engine's connect
+          // timeout finds it (S3). The opening stays, so a restarted server accepts a later copy.
+          if (c->second == connection_phase::opening &&
+              ops.env->unanswered_at(p.to_machine, p.via.endpoint)) {
+            ops.record(event_kind::frame_dropped, p, ops.receiver_name(p), reason_kind::machine_down);
+            return;
+          }
           if (c->second == connection_phase::opening)
             return ops.refuse(p);
           ops.record(event_kind::frame_dropped, p, ops.receiver_name(p), reason_kind::no_listener);
@@ -203,6 +211,21 @@ link_handle::behavior_type link_actor(link_handle::stateful_pointer<link_state> 
             phase = connection_phase::reset;
           else if (auto s = ops.env->server_at(r.server_machine, r.endpoint))
             ops.self->send(s, reset_atom::value, r);
+        }
+      },
+      // A server process crashed: its kernel resets every connection the process had, so the
+      // engine end of each accepted one is told as by a reset (S19). The server end is gone with
+      // the process, and a connection still opening was never the process's: it meets the
+      // endpoint as it finds it (refused, S3). A connection is reset by a crash once.
+      [ops](reset_atom, const std::string& server_machine, const std::string& endpoint_key) {
+        auto& s = ops.self->state;
+        for (const auto& [r, phase] : s.connections) {
+          if (phase != connection_phase::accepted || r.server_machine != server_machine ||
+              protocol::endpoint_key(r.endpoint) != endpoint_key || s.crash_reset.count(r) != 0)
+            continue;
+          s.crash_reset.insert(r);
+          if (auto e = ops.env->engine_named(r.engine))
+            ops.self->send(e, reset_atom::value, r);
         }
       },
       // One end silently gone: that end forgets the connection, the other is told nothing and

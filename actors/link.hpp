@@ -40,6 +40,7 @@ struct link_state {
   bool cut_b_to_a = false;
   std::map<route, connection_phase> connections;  ///< Every one opened (what a reset resets).
   std::set<route> half_open;   ///< Connections whose frames vanish.
+  std::set<route> crash_reset; ///< Connections a server process crash reset (told once only).
   static inline const char* name = "link";
 };
 
@@ -47,7 +48,9 @@ struct link_state {
 /// interface link_handle (actors/seam.hpp): (open_atom, route) from an engine; packet (from
 /// either end); (deliver_atom, packet); (partition_atom, from, to); (heal_atom, from, to);
 /// (params_atom, from, to, link_params); (reset_atom, engine) resets every connection of that
-/// engine on the link ("" for all); (half_open_atom, engine, bool server_gone).
+/// engine on the link ("" for all); (reset_atom, server machine, endpoint key) resets every
+/// accepted connection at that server endpoint (its process crashed: the kernel resets them);
+/// (half_open_atom, engine, bool server_gone).
 link_handle::behavior_type link_actor(link_handle::stateful_pointer<link_state> self,
                                       environment* env, std::string a, std::string b,
                                       link_params a_to_b, link_params b_to_a);

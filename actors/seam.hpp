@@ -63,7 +63,8 @@ using server_handle =
 /// packets, to the link `environment::link_between` names, and an engine opens each connection
 /// with (open_atom, route) before its first packet; the rest is the world's: a packet to deliver
 /// after its delay, partitions and heals of one direction, new parameters for one direction,
-/// resets and half-open connections (of one engine's connections, or all for "").
+/// resets and half-open connections (of one engine's connections, or all for ""), and the reset
+/// of the connections accepted at one server endpoint (machine, endpoint: a server process crash).
 using link_handle =
     caf::typed_actor<caf::reacts_to<open_atom, route>, caf::reacts_to<packet>,
                      caf::reacts_to<deliver_atom, packet>,
@@ -71,6 +72,7 @@ using link_handle =
                      caf::reacts_to<heal_atom, std::string, std::string>,
                      caf::reacts_to<params_atom, std::string, std::string, link_params>,
                      caf::reacts_to<reset_atom, std::string>,
+                     caf::reacts_to<reset_atom, std::string, std::string>,
                      caf::reacts_to<half_open_atom, std::string, bool>>;
 
 /// Spawns one engine in `system`, living in `env` (which outlives it), configured by `config`.

@@ -232,9 +232,11 @@ std::optional<step_action> decode_action(context& cx, const std::string& engine,
       const link_params p = profile(b);
       return action::set_link{cx.ends(engine, a), p.latency, p.jitter, p.loss, p.duplicate};
     }
-    case op::crash_server: return action::crash_server{cx.server(a)};
+    // Machine crashes, as the seed corpora were found with (the byte layout has no room for the
+    // kind, and the corpora's inputs must keep catching the planted bugs they were kept for).
+    case op::crash_server: return action::crash_server{cx.server(a), crash_how::machine};
     case op::restart_server: return action::restart_server{cx.server(a)};
-    case op::crash_engine: return action::crash_engine{engine};
+    case op::crash_engine: return action::crash_engine{engine, crash_how::machine};
     case op::exit_process:
       return action::exit_process{cx.machine_of_server(a % cx.servers), cx.pid(b)};
     case op::start_server:

@@ -622,7 +622,19 @@ private:
             [&](const action::set_link& a) { set_link(a); },
             [&](const action::crash_server& a) {
               auto& ls = servers.at(a.server);
-              fault(fault_kind::crash_server, a.server, "");
+              fault(fault_kind::crash_server, a.server, "", std::string(name_of(a.how)));
+              if (a.how == crash_how::machine) {
+                // A machine that is off sends nothing: the proxies forget the server ends before
+                // the host's own resets could reach an engine, and swallow new connections.
+                for (auto& [key, p] : proxies)
+                  if (key.second == a.server)
+                    p->machine_down();
+                if (ls.host)
+                  ls.host->crash();
+                return;
+              }
+              // A process that dies: its kernel resets its connections (the host does), and its
+              // port refuses until the restart.
               if (ls.host)
                 ls.host->crash();
               for (auto& [key, p] : proxies)
@@ -634,7 +646,18 @@ private:
               start_server(servers.at(a.server));
             },
             [&](const action::crash_engine& a) {
-              fault(fault_kind::crash_engine, a.engine, "");
+              fault(fault_kind::crash_engine, a.engine, "", std::string(name_of(a.how)));
+              if (a.how == crash_how::machine) {
+                // The engine's machine goes silent: its connections go half-open with the engine
+                // end gone before the host's own resets could reach a server.
+                const auto em = machine_named_in(s.topo, a.engine);
+                for (auto& [key, p] : proxies)
+                  if (key.first == em)
+                    p->half_open(false, [&](std::uint16_t port) {
+                      auto r = engine_ports.find(port);
+                      return r != engine_ports.end() && r->second.engine == a.engine;
+                    });
+              }
               engines.at(a.engine)->crash();
             },
             [&](const action::exit_process& a) {

@@ -60,6 +60,7 @@ struct proxy::state : std::enable_shared_from_this<proxy::state> {
   proxy_counts counts;
   std::set<std::shared_ptr<proxy::connection>> connections;
   bool closed = false;
+  bool blackhole = false;  // The server's machine is down: onward connections are not made.
 
   void accept();
   clock_type::duration real(sim_time t) const {
@@ -88,6 +89,7 @@ struct proxy::connection : std::enable_shared_from_this<proxy::connection> {
   bool connected = false;  // ... and succeeded.
   std::vector<bytes> waiting;  // Frames to the server while the onward connect is under way.
   bool half_open = false;
+  bool machine_down = false;  // Half-open by the server machine's crash: a restart carries it on.
   bool dead = false;
   std::uint64_t seq = 0;
   // Frames held for their delay, per direction, by (due, order of entry).
@@ -198,6 +200,12 @@ struct proxy::connection : std::enable_shared_from_this<proxy::connection> {
   void leave(direction d, bytes frame) {
     if (half_open || st->cut[index_of(d)]) {
       ++st->counts.dropped;
+      return;
+    }
+    if (d == direction::to_server && !connected && st->blackhole) {
+      // A machine that is off answers nothing, not even a refusal (S3).
+      ++st->counts.dropped;
+      ++st->counts.blackholed;
       return;
     }
     if (d == direction::to_server && !connected) {
@@ -324,6 +332,22 @@ struct proxy::connection : std::enable_shared_from_this<proxy::connection> {
     st->connections.erase(shared_from_this());
   }
 
+  // The restarted server takes over a connection its machine's crash left half-open: the old
+  // server end is replaced by a fresh one, made when the engine's next frame leaves the proxy.
+  void revive() {
+    machine_down = false;
+    half_open = false;
+    onward = false;
+    connected = false;
+    server.sock = tcp::socket(st->io);
+    server.out.clear();
+    server.writing = false;
+    server.close_when_written = false;
+    server.decoder = protocol::stream_decoder{};
+    server.raw.clear();
+    server.undecodable = false;
+  }
+
   void go_half_open(bool server_gone) {
     half_open = true;
     for (auto& q : held) {
@@ -366,7 +390,13 @@ proxy::~proxy() { close(); }
 
 std::uint16_t proxy::port() const { return st_->acceptor.local_endpoint().port(); }
 
-void proxy::retarget(asio::ip::tcp::endpoint server) { st_->server = server; }
+void proxy::retarget(asio::ip::tcp::endpoint server) {
+  st_->server = server;
+  st_->blackhole = false;
+  for (const auto& c : st_->connections)
+    if (c->machine_down)
+      c->revive();
+}
 
 void proxy::on_refused(refused_fn f) { st_->refused = std::move(f); }
 
@@ -386,9 +416,20 @@ void proxy::reset() {
     c->kill();
 }
 
-void proxy::half_open(bool server_gone) {
+void proxy::half_open(bool server_gone, std::function<bool(std::uint16_t)> only) {
   for (const auto& c : st_->connections)
-    c->go_half_open(server_gone);
+    if (!only || only(c->engine_port))
+      c->go_half_open(server_gone);
+}
+
+void proxy::machine_down() {
+  st_->blackhole = true;
+  for (const auto& c : st_->connections) {
+    if (c->half_open)
+      continue;  // Already half-open by a fault: it stays what that fault made it.
+    c->go_half_open(true);
+    c->machine_down = true;
+  }
 }
 
 void proxy::close() {

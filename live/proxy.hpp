@@ -38,6 +38,7 @@ struct proxy_counts {
   std::uint64_t dropped = 0;      ///< Frames lost, cut by a partition or vanished half-open.
   std::uint64_t duplicated = 0;   ///< Frames forwarded twice.
   std::uint64_t refused = 0;      ///< Onward connections nothing listened for.
+  std::uint64_t blackholed = 0;   ///< Frames a blackhole swallowed (a subset of dropped).
 };
 
 /// A TCP proxy applying one link's faults, per frame and per direction.
@@ -58,7 +59,10 @@ public:
   /// The loopback port engines connect to.
   std::uint16_t port() const;
 
-  /// Where onward connections go from now on (a restarted server listens on a new port).
+  /// Where onward connections go from now on (a restarted server listens on a new port). It ends
+  /// a blackhole, and the connections the server's machine crash left half-open are carried to
+  /// the new server from their next frame on, as a simulated link lets a restarted server inherit
+  /// them (their old frames are answered unknown-session, S10).
   void retarget(asio::ip::tcp::endpoint server);
 
   /// Called at every refusal (see refused_fn).
@@ -82,7 +86,13 @@ public:
 
   /// Makes every connection half-open: one end's socket is reset (that end forgets the
   /// connection), the other is told nothing and every later frame of the connection vanishes.
-  void half_open(bool server_gone);
+  /// `only`, if given, picks the connections by their engine end's port.
+  void half_open(bool server_gone, std::function<bool(std::uint16_t engine_port)> only = {});
+
+  /// The server's machine stops answering (crash how: machine): every connection goes half-open
+  /// with the server end gone, and new connections are accepted but go nowhere (a blackhole:
+  /// nothing is forwarded, so an engine's connect times out, S3) until retarget().
+  void machine_down();
 
   /// Stops listening and closes every connection.
   void close();

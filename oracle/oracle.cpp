@@ -22,6 +22,7 @@
 
 #include "oracle/detail/checks.hpp"
 #include "oracle/detail/state.hpp"
+#include "vocabulary/crash_how.hpp"
 
 #include <utility>
 
@@ -185,6 +186,12 @@ struct oracle::state {
       calls.on_reset_fault(e);
       sessions.on_fault(e);
     }
+    // A process crash resets the crashed process's connections (S19): their engines' calls in
+    // flight may fail with RPC_S_CALL_FAILED in this instant. The kind is the fault's detail; a
+    // trace without one (older traces, a user's harness) is taken for the default, a process.
+    if ((e.is(fault_kind::crash_server) || e.is(fault_kind::crash_engine)) &&
+        e.detail != name_of(crash_how::machine))
+      calls.on_reset_fault(e);
     if (!e.is(fault_kind::crash_engine))
       return;
     const std::string& name = e.peer;

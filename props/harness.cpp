@@ -539,7 +539,8 @@ std::optional<std::string> harness::run_op(const op& o) {
         sc_.steps[p->step].expect = E_ABORT;
       }
       model_.crash_engine(o.engine);
-      if (auto f = fault(action::crash_engine{en}))
+      // The model knows a silent crash (leases and timeouts only): the machine kind.
+      if (auto f = fault(action::crash_engine{en, crash_how::machine}))
         return f;
       return after_at_once("S15", "its engine crashed");
     }
@@ -568,7 +569,8 @@ std::optional<std::string> harness::run_op(const op& o) {
         sc_.steps[p->step].expect = p->a.single();
       }
       model_.crash(o.server);
-      return fault(action::crash_server{sn});
+      // The model knows a silent crash (leases and timeouts only): the machine kind.
+      return fault(action::crash_server{sn, crash_how::machine});
     case op_kind::restart_server: {
       auto met = meet("restart_server", npos, o.server);
       model_.restart(o.server);
@@ -633,7 +635,7 @@ std::optional<std::string> harness::call(const op& o, api::call c, step_action a
       sc_.steps[index].expect = expected.representative();
     // In the reproducer the engine crashes in the same instant: a call answered at once does
     // not notice, one still in flight ends with E_ABORT instead of its expected result.
-    fault(action::crash_engine{en});
+    fault(action::crash_engine{en, crash_how::machine});
     return "S12: " + where.str() + " on handle 0 was not answered at once";
   }
 

@@ -625,7 +625,10 @@ allowed model::predict_connect(std::size_t e, const connect_intent& ci) const {
   const auto& srv = servers_[ci.server];
   const auto& en = engines_[e];
   allowed a;
-  if (ci.kind == connect_kind::wrong_port || srv.st != server_state::listening) {
+  if (ci.kind != connect_kind::wrong_port && srv.st == server_state::crashed) {
+    // The harness crashes machines (how: machine): a machine that is off answers nothing (S3).
+    a.add(ERROR_SEM_TIMEOUT).because("S3");
+  } else if (ci.kind == connect_kind::wrong_port || srv.st != server_state::listening) {
     a.add(RPC_S_SERVER_UNAVAILABLE).because(ci.kind == connect_kind::wrong_port ? "S3" : "S8");
   } else if (en.version != protocol::protocol_version) {
     a.add(RPC_E_VERSION_MISMATCH).because("S4");  // Another remoting protocol version.

@@ -426,9 +426,9 @@ struct player::impl {
             [&](const action::reset& a) { w.reset(a.a, a.b); },
             [&](const action::half_open& a) { w.half_open(a.a, a.b, a.server_gone); },
             [&](const action::set_link& a) { set_link(a); },
-            [&](const action::crash_server& a) { w.crash_server(a.server); },
+            [&](const action::crash_server& a) { w.crash_server(a.server, a.how); },
             [&](const action::restart_server& a) { w.restart_server(a.server); },
-            [&](const action::crash_engine& a) { w.crash_engine(a.engine); },
+            [&](const action::crash_engine& a) { w.crash_engine(a.engine, a.how); },
             [&](const action::exit_process& a) {
               if (auto p = need(i, a.pid))
                 w.exit_process(a.machine, *p);

@@ -6,6 +6,7 @@
 
 #include "protocol/hresult.hpp"
 #include "vocabulary/api.hpp"
+#include "vocabulary/crash_how.hpp"
 #include "vocabulary/fault.hpp"
 #include "vocabulary/finding.hpp"
 #include "vocabulary/names.hpp"
@@ -166,9 +167,11 @@ struct set_link {
   std::optional<double> loss, duplicate;
   friend bool operator==(const set_link&, const set_link&) = default;
 };
-/// `crash_server: {server: X}`: the server loses all state and stops listening.
+/// `crash_server: {server: X, how: process|machine}`: the server loses all state and stops
+/// listening; `how` says whether its connections are reset or go silent (S10, S19).
 struct crash_server {
   std::string server;
+  crash_how how = crash_how::process;  ///< `how:`, default `process`.
   friend bool operator==(const crash_server&, const crash_server&) = default;
 };
 /// `restart_server: {server: X}`: a crashed or ended server starts again, a new incarnation.
@@ -176,9 +179,11 @@ struct restart_server {
   std::string server;
   friend bool operator==(const restart_server&, const restart_server&) = default;
 };
-/// `crash_engine: {engine: E}`: the engine loses all state.
+/// `crash_engine: {engine: E, how: process|machine}`: the engine loses all state; `how` says
+/// whether its connections are reset or go silent (S19, S7).
 struct crash_engine {
   std::string engine;
+  crash_how how = crash_how::process;  ///< `how:`, default `process`.
   friend bool operator==(const crash_engine&, const crash_engine&) = default;
 };
 /// `exit_process: {machine, pid}`: a process exits on its own.

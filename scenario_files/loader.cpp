@@ -1141,16 +1141,22 @@ step_action loader::read_action(action_kind kind, const YAML::Node& n) {
     return a;
   }
   case action_kind::crash_server: {
-    auto m = view({"server"});
-    return action::crash_server{server(m.need("server"), what + " `server`")};
+    auto m = view({"server", "how"});
+    action::crash_server a{server(m.need("server"), what + " `server`")};
+    if (auto v = m.find("how"))
+      a.how = static_cast<crash_how>(choice(*v, what + " `how`", enum_names<crash_how>::names));
+    return a;
   }
   case action_kind::restart_server: {
     auto m = view({"server"});
     return action::restart_server{server(m.need("server"), what + " `server`")};
   }
   case action_kind::crash_engine: {
-    auto m = view({"engine"});
-    return action::crash_engine{engine(m.need("engine"), what + " `engine`")};
+    auto m = view({"engine", "how"});
+    action::crash_engine a{engine(m.need("engine"), what + " `engine`")};
+    if (auto v = m.find("how"))
+      a.how = static_cast<crash_how>(choice(*v, what + " `how`", enum_names<crash_how>::names));
+    return a;
   }
   case action_kind::exit_process: {
     auto m = view({"machine", "pid"});

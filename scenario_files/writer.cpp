@@ -193,9 +193,15 @@ std::string action_text(const step_action& a) {
             if (x.loss) f.add("loss", number(*x.loss));
             if (x.duplicate) f.add("duplicate", number(*x.duplicate));
           },
-          [&](const action::crash_server& x) { f.add("server", quote(x.server)); },
+          [&](const action::crash_server& x) {
+            f.add("server", quote(x.server));
+            if (x.how != action::crash_server{}.how) f.add("how", std::string(name_of(x.how)));
+          },
           [&](const action::restart_server& x) { f.add("server", quote(x.server)); },
-          [&](const action::crash_engine& x) { f.add("engine", quote(x.engine)); },
+          [&](const action::crash_engine& x) {
+            f.add("engine", quote(x.engine));
+            if (x.how != action::crash_engine{}.how) f.add("how", std::string(name_of(x.how)));
+          },
           [&](const action::exit_process& x) {
             f.add("machine", quote(x.machine)).add("pid", pid(x.pid));
           },

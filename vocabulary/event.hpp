@@ -215,6 +215,8 @@
   X(loss, "loss", DBGSIM_K(frame_dropped), "the link lost the frame")                             \
   X(partition, "partition", DBGSIM_K(frame_dropped), "the link's direction was cut")              \
   X(no_listener, "no_listener", DBGSIM_K(frame_dropped), "nothing listens at the endpoint")       \
+  X(machine_down, "machine_down", DBGSIM_K(frame_dropped),                                        \
+    "the endpoint's machine crashed (crash how: machine): nothing answers a connect there (S3)")  \
   X(half_open, "half_open", DBGSIM_K(frame_dropped), "the connection is half-open (S19)")         \
   X(not_open, "not_open", DBGSIM_K(frame_dropped),                                                \
     "the engine sent a frame on a connection it never opened")                                    \

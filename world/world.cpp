@@ -206,6 +206,7 @@ struct world::impl final : environment {
   void start_incarnation(const std::string& name) {
     auto& s = servers.at(name);
     s.running = true;
+    s.machine_down = false;
     ++s.incarnation;
     s.incarnations.push_back(
         options.make_server(system, static_cast<environment*>(this), s.config, s.incarnation));
@@ -287,6 +288,21 @@ struct world::impl final : environment {
                              const std::string& endpoint) const override {
     auto s = running_at(machine_name, endpoint);
     return s == servers.end() ? std::string{} : s->first;
+  }
+
+  bool unanswered_at(const std::string& machine_name,
+                     const std::string& endpoint) const override {
+    const auto key = protocol::endpoint_key(endpoint);
+    auto at = by_endpoint.find(std::pair<std::string_view, std::string_view>{machine_name, key});
+    if (at == by_endpoint.end())
+      return false;
+    bool down = false;
+    for (const auto& [name, s] : at->second) {
+      if (s->second.running)
+        return false;
+      down = down || s->second.machine_down;
+    }
+    return down;
   }
 
   engine_handle engine_named(const std::string& name) const override {
@@ -408,6 +424,15 @@ struct world::impl final : environment {
     return name;
   }
 
+  /// Sends `message` to every link that touches machine `m`, in key order (deterministic): the
+  /// connections of a process on `m` can only be on those.
+  template <class... Ts>
+  void to_links_of(const std::string& m, const Ts&... message) {
+    for (auto& [key, l] : links)
+      if (key.first == m || key.second == m)
+        caf::anon_send(l, message...);
+  }
+
   void fault(fault_kind what, std::string a, std::string b, std::string detail = {}) {
     record(fault_event(what, std::move(a), std::move(b), std::move(detail)));
   }
@@ -466,6 +491,9 @@ struct world::impl final : environment {
     std::string endpoint;
     std::uint32_t incarnation = 0;
     bool running = false;
+    /// Crashed with its machine (crash how: machine) and not restarted: connects to its
+    /// endpoint go unanswered instead of refused.
+    bool machine_down = false;
     std::vector<server_handle> incarnations;  ///< Every incarnation's actor, the current one last.
   };
 
@@ -608,13 +636,22 @@ void world::set_link(const std::string& from, const std::string& to, link_params
   impl_->drain();
 }
 
-void world::crash_server(const std::string& server) {
+void world::crash_server(const std::string& server, crash_how how) {
   auto i = impl_->server_named(server);
-  impl_->fault(fault_kind::crash_server, server, "");
+  impl_->fault(fault_kind::crash_server, server, "", std::string(name_of(how)));
+  // A machine that goes off stops answering at the endpoint even if the server had ended.
+  if (how == crash_how::machine)
+    i->second.machine_down = true;
   if (!i->second.running || i->second.incarnations.empty())
     return;
   i->second.running = false;
   caf::anon_send(i->second.incarnations.back(), crash_atom::value);
+  // A process that dies on a machine that stays up has its sockets reset by the kernel: the
+  // engines hear a reset at once (S19). The server is no longer running when the links act,
+  // so they tell only the engine ends. A machine that is off sends nothing.
+  if (how == crash_how::process)
+    impl_->to_links_of(i->second.config.machine, reset_atom::value, i->second.config.machine,
+                       protocol::endpoint_key(i->second.endpoint));
   impl_->drain();
 }
 
@@ -631,15 +668,20 @@ void world::restart_server(const std::string& server) {
   impl_->drain();
 }
 
-void world::crash_engine(const std::string& engine) {
+void world::crash_engine(const std::string& engine, crash_how how) {
   auto i = impl_->engines.find(engine);
   if (i == impl_->engines.end())
     throw std::invalid_argument("no engine named '" + engine + "'");
-  impl_->fault(fault_kind::crash_engine, engine, "");
+  impl_->fault(fault_kind::crash_engine, engine, "", std::string(name_of(how)));
   if (i->second.crashed)
     return;
   i->second.crashed = true;
   caf::anon_send(i->second.actor, crash_atom::value);
+  // A dead process's kernel resets its sockets: every server end of its connections is told
+  // as by a reset, and ends its sessions at once (S19, S21). The engine is crashed when the
+  // links act, so only the server ends hear it. A machine that is off sends nothing.
+  if (how == crash_how::process)
+    impl_->to_links_of(i->second.machine, reset_atom::value, engine);
   impl_->drain();
 }
 

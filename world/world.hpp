@@ -9,6 +9,7 @@
 
 #include "actors/seam.hpp"
 #include "vocabulary/api.hpp"
+#include "vocabulary/crash_how.hpp"
 #include "vocabulary/event.hpp"
 #include "vocabulary/inspection.hpp"
 #include "vocabulary/mutant.hpp"
@@ -83,12 +84,16 @@ public:
   void half_open(const std::string& a, const std::string& b, bool server_gone);
   /// New parameters for the direction from → to.
   void set_link(const std::string& from, const std::string& to, link_params params);
-  /// Crashes a server: it loses all state and stops listening.
-  void crash_server(const std::string& server);
+  /// Crashes a server: it loses all state and stops listening. `process`: its kernel resets
+  /// every connection it had (S19) and refuses connects (S3); `machine`: its connections go
+  /// silent and connects to its endpoint go unanswered until it restarts.
+  void crash_server(const std::string& server, crash_how how = crash_how::process);
   /// Restarts a crashed or ended server with a new incarnation (S10).
   void restart_server(const std::string& server);
-  /// Crashes an engine: it loses all state; its calls in flight end with E_ABORT.
-  void crash_engine(const std::string& engine);
+  /// Crashes an engine: it loses all state; its calls in flight end with E_ABORT. `process`:
+  /// its kernel resets every connection it had, so its servers end those sessions at once
+  /// (S19, S21); `machine`: its connections go silent and only leases find them (S7).
+  void crash_engine(const std::string& engine, crash_how how = crash_how::process);
   /// A process exits on its own.
   void exit_process(const std::string& machine, std::uint32_t pid);
 

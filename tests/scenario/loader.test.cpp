@@ -225,6 +225,25 @@ TEST(ScenarioLoader, RenamedKeysLoadForOneReleaseWithAWarning) {
                   .notes.lines.empty());
 }
 
+TEST(ScenarioLoader, CrashHowDefaultsToProcessAndIsSpelledTheSameInTheShortForm) {
+  // S19, S3: `how` says whether a crash resets its connections (process) or silences them
+  // (machine); left out it is a process crash, and the old `crash:` spelling takes it too.
+  auto s = load_scenario(base +
+                         "  - at: 0ms\n    crash_server: { server: srv }\n"
+                         "  - at: 1ms\n    crash_server: { server: srv, how: machine }\n"
+                         "  - at: 2ms\n    crash_engine: { engine: eng, how: process }\n"
+                         "  - at: 3ms\n    crash_engine: { engine: eng2, how: machine }\n"
+                         "  - at: 4ms\n    crash: { server: srv, how: machine }\n"
+                         "  - at: 5ms\n    crash: { engine: eng }\n");
+  ASSERT_EQ(s.steps.size(), 6u);
+  EXPECT_EQ(std::get<action::crash_server>(s.steps[0].what).how, crash_how::process);
+  EXPECT_EQ(std::get<action::crash_server>(s.steps[1].what).how, crash_how::machine);
+  EXPECT_EQ(std::get<action::crash_engine>(s.steps[2].what).how, crash_how::process);
+  EXPECT_EQ(std::get<action::crash_engine>(s.steps[3].what).how, crash_how::machine);
+  EXPECT_EQ(std::get<action::crash_server>(s.steps[4].what).how, crash_how::machine);
+  EXPECT_EQ(std::get<action::crash_engine>(s.steps[5].what).how, crash_how::process);
+}
+
 TEST(ScenarioLoader, NamesBoundEarlierInTimeThoughLaterInFileAreFine) {
   auto s = load_scenario(base +
                          "  - at: 200ms\n    disconnect: { engine: eng2, handle: h1 }\n"
@@ -316,6 +335,12 @@ const std::vector<bad_case> bad_cases = {
     {"two actions in one step",
      steps("  - at: 0ms\n    crash_server: { server: srv }\n    restart_server: { server: srv }\n"),
      "11:5", "has one action; this one has both `crash_server` and `restart_server`"},
+    {"unknown crash how",
+     steps("  - at: 0ms\n    crash_server: { server: srv, how: machin }\n"), "10:39",
+     "`how`: expected `process` or `machine`, found `machin`; did you mean `machine`?"},
+    {"crash how in the short form",
+     steps("  - at: 0ms\n    crash: { engine: eng, how: power }\n"), "10:32",
+     "`how`: expected `process` or `machine`, found `power`"},
     {"step without an action", steps("  - at: 0ms\n"), "9:5", "needs an action"},
     {"step without at", steps("  - crash_server: { server: srv }\n"), "9:5", "needs `at`"},
     {"listen string the server rejects",

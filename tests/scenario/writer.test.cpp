@@ -118,7 +118,9 @@ scenario everything() {
   add(s, 22ms, set_link{{"eng", "srv", true}, 5ms, std::nullopt, 0.25, std::nullopt});
   add(s, 23ms, set_link{{"eng", "srv", false}, std::nullopt, 1s, std::nullopt, 0.0});
   add(s, 24ms, crash_server{"srv"});
+  add(s, 24ms, crash_server{"srv", crash_how::machine});
   add(s, 25ms, crash_engine{"eng2"});
+  add(s, 25ms, crash_engine{"eng", crash_how::machine});
   add(s, 26ms, restart_server{"srv"});
   add(s, 27ms, exit_process{"target", p("np")});
   add(s, 28ms, exit_process{"empty", {"", 99}});
@@ -173,6 +175,18 @@ TEST(ScenarioWriter, EveryActionKindRoundTrips) {
     EXPECT_EQ(back.steps[i], s.steps[i])
         << "step " << i << " (" << action_name(s.steps[i].what) << ")";
   EXPECT_EQ(back, s);
+}
+
+TEST(ScenarioWriter, CrashHowIsWrittenOnlyWhenItIsNotTheDefault) {
+  // A process crash is the default, so a file stays as short as the one it was loaded from.
+  scenario s;
+  s.name = "crashes";
+  add(s, 1ms, action::crash_server{"srv"});
+  add(s, 2ms, action::crash_engine{"eng", crash_how::machine});
+  const auto text = written(s);
+  EXPECT_NE(text.find("crash_server: { server: srv }"), std::string::npos) << text;
+  EXPECT_NE(text.find("crash_engine: { engine: eng, how: machine }"), std::string::npos) << text;
+  EXPECT_EQ(text.find("how: process"), std::string::npos) << text;
 }
 
 TEST(ScenarioWriter, LoadedFileRoundTripsAndTextIsAFixedPoint) {

@@ -34,7 +34,7 @@ std::vector<mutant_case> cases() {
       {mutant::no_lease_expiry, "S7", plain,
        [](world& w) {
          connect(w);
-         w.crash_engine("eng");
+         w.crash_engine("eng", crash_how::machine);
        }},
       {mutant::release_on_ack, "S6", plain,
        [](world& w) {
@@ -46,7 +46,7 @@ std::vector<mutant_case> cases() {
       {mutant::accept_stale_incarnation, "S10", plain,
        [](world& w) {
          connect(w, "eng");
-         w.crash_server("srv");
+         w.crash_server("srv", crash_how::machine);
          w.restart_server("srv");
          connect(w, "eng2");  // Takes the new incarnation's first session id.
          w.run_for(std::chrono::seconds(2));

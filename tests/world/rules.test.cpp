@@ -190,7 +190,7 @@ TEST(Rules, S7_SessionsEndOnDisconnectLeaseResetAndCrash) {
   w.reset("eng3", "srv");
   EXPECT_EQ(w.inspect_server("srv").sessions.size(), 1u) << "S7: a reset ends the session at once";
   EXPECT_EQ(count(w, event_kind::session_end, "reset"), 1u);
-  w.crash_engine("eng2");
+  w.crash_engine("eng2", crash_how::machine);  // Silent: only the lease finds it.
   w.run_for(6s);
   EXPECT_TRUE(w.inspect_server("srv").sessions.empty()) << "S7: lease expiry after an engine crash";
   EXPECT_EQ(count(w, event_kind::session_end, "lease"), 1u);
@@ -218,7 +218,7 @@ TEST(Rules, S7_DuplicatedDisconnectFramesAreAcknowledgedHarmlessly) {
   // Duplicated keepalives do not stretch a lease: a crashed engine's session still ends
   // once its lease runs out (S7).
   ASSERT_NE(connect(w), 0u);
-  w.crash_engine("eng");
+  w.crash_engine("eng", crash_how::machine);
   w.run_for(6s);
   EXPECT_TRUE(w.inspect_server("srv").sessions.empty()) << "S7: the lease ends it";
   EXPECT_EQ(count(w, event_kind::session_end, "lease"), 1u);
@@ -277,7 +277,7 @@ TEST(Rules, S10_ServerCrashBetweenTwoCallsGivesDisconnected) {
   world w(small_topology(2), 1, env_options());
   auto h = connect(w);
   EXPECT_EQ(run_call(w, "eng", api::list_processes{h, 16}).hr, S_OK);
-  w.crash_server("srv");
+  w.crash_server("srv", crash_how::machine);  // Old frames reach the new incarnation.
   w.restart_server("srv");
   EXPECT_EQ(w.inspect_server("srv").incarnation, 2u);
   // eng2 takes the new incarnation's first session, whose id the old session had: a server

@@ -37,7 +37,7 @@ TEST(SmallServer, S7_ASilentEnginesSessionIsReapedByTheLease) {
   ASSERT_NE(connect(w), 0u);
   w.run_for(8s);
   EXPECT_EQ(w.inspect_server("srv").sessions.size(), 1u) << "S7: keepalives keep it";
-  w.crash_engine("eng");  // It falls silent: no keepalive, no disconnect.
+  w.crash_engine("eng", crash_how::machine);  // It falls silent: no keepalive, no disconnect.
   w.run_for(4s);
   EXPECT_EQ(w.inspect_server("srv").sessions.size(), 1u) << "S7: not before a lease of silence";
   w.run_for(2s);
@@ -84,7 +84,7 @@ TEST(SmallServer, S8_EndServerWithAnotherEngineConnected) {
 TEST(SmallServer, S10_ACrashAndRestartGivesANewIncarnation) {
   world w(small_topology(1), 1, small_options());
   auto h = connect(w);
-  w.crash_server("srv");
+  w.crash_server("srv", crash_how::machine);
   w.restart_server("srv");
   EXPECT_EQ(w.inspect_server("srv").incarnation, 2u);
   EXPECT_EQ(run_call(w, "eng", api::list_processes{h, 16}).hr, RPC_E_DISCONNECTED)
