@@ -95,7 +95,12 @@ class live_run {
 public:
   live_run(const scenario& sc, const live_options& o)
       : s(sc), opts(o), rt(o.time_scale), begun(std::chrono::steady_clock::now()),
-        refuse_all(rt.context(), tcp::endpoint(asio::ip::address_v4::loopback(), 0)) {
+        refuse_all(rt.context()) {
+    // Opened and bound, never listening: a connect to it is refused. (The acceptor constructor
+    // that takes an endpoint also listens, and then the kernel completes the handshake of every
+    // connect into a backlog nobody accepts from: silence, not a refusal.)
+    refuse_all.open(tcp::v4());
+    refuse_all.bind(tcp::endpoint(asio::ip::address_v4::loopback(), 0));
     rt.keep_events(true);
     out.steps.resize(s.steps.size());
     auto pids = std::make_shared<std::uint32_t>(1000);
@@ -193,7 +198,7 @@ private:
   live_options opts;
   runtime rt;
   std::chrono::steady_clock::time_point begun;
-  tcp::acceptor refuse_all;  // Bound, never listening: a connection to it is refused.
+  tcp::socket refuse_all;  // Bound, never listening: a connection to it is refused.
   std::map<std::string, machine> machines;
   std::map<std::string, live_server> servers;
   std::vector<std::unique_ptr<server_host>> gone;  // Crashed or replaced incarnations.
