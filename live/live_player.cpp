@@ -259,16 +259,9 @@ private:
   void start_programs() {
     if (s.clients.empty())
       return;
-    std::vector<program_launch> launches;
-    for (const auto& c : s.clients)
-      launches.push_back({c.name, c.engine, c.program, c.args, c.start, c.timeout});
-    std::map<std::string, bool> detach_on_exit;
-    for (const auto& e : s.topo.engines)
-      detach_on_exit[e.name] = e.detach_on_exit;
     program_world = std::make_unique<live_programs>(
         rt, [this](const std::string& name) -> engine_host& { return *engines.at(name); });
-    programs = std::make_unique<program_runner>(*program_world, std::move(launches),
-                                                detach_on_exit, s.seed);
+    programs = run_programs(*program_world, s, s.seed);
     program_world->deliver_to(*programs);
   }
 

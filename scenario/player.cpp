@@ -93,15 +93,8 @@ struct player::impl {
       links[{a, b}] = l.a_to_b;
       links[{b, a}] = l.b_to_a;
     }
-    if (!sc.clients.empty()) {
-      std::vector<program_launch> launches;
-      for (const auto& c : sc.clients)
-        launches.push_back({c.name, c.engine, c.program, c.args, c.start, c.timeout});
-      std::map<std::string, bool> detach_on_exit;
-      for (const auto& e : sc.topo.engines)
-        detach_on_exit[e.name] = e.detach_on_exit;
-      programs = std::make_unique<program_runner>(host, std::move(launches), detach_on_exit, seed);
-    }
+    if (!sc.clients.empty())
+      programs = run_programs(host, sc, seed);
     w.on_complete([this](const std::string& engine, std::uint64_t n, const api::result& r) {
       if (programs && programs->completed(engine, n, r))
         return;
@@ -491,6 +484,17 @@ struct player::impl {
         fail(i, protocol::to_string(*s.steps[i].expect), "no result: the call never completed");
   }
 };
+
+std::unique_ptr<program_runner> run_programs(program_host& host, const scenario& s,
+                                             std::uint64_t seed) {
+  std::vector<program_launch> launches;
+  for (const auto& c : s.clients)
+    launches.push_back({c.name, c.engine, c.program, c.args, c.start, c.timeout});
+  std::map<std::string, bool> detach_on_exit;
+  for (const auto& e : s.topo.engines)
+    detach_on_exit[e.name] = e.detach_on_exit;
+  return std::make_unique<program_runner>(host, std::move(launches), detach_on_exit, seed);
+}
 
 std::vector<client_failure> judge_clients(const scenario& s, const std::vector<finding>& findings) {
   std::vector<client_failure> out;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "actors/seam.hpp"
+#include "client_runtime/program_runner.hpp"
 #include "findings/checker.hpp"
 #include "oracle/oracle.hpp"
 #include "scenario/scenario.hpp"
@@ -75,6 +76,12 @@ struct run_report {
   /// connect"), for grouping sweep failures; "" when passed.
   std::string signature() const;
 };
+
+/// A runner for the clients of `s` on `host` (which outlives it), each engine starting with the
+/// DEBUG_PROCESS_DETACH_ON_EXIT its spec gives; `seed` orders programs due at one instant. The
+/// simulated and the live player both start their programs with this.
+std::unique_ptr<program_runner> run_programs(program_host& host, const scenario& s,
+                                             std::uint64_t seed);
 
 /// The kinds of `findings` about the client called `client`, in table order, no repeats.
 std::vector<finding_kind> findings_about(const std::vector<finding>& findings,
