@@ -297,10 +297,7 @@ struct program_runner::impl {
         runner.turn = world_turn;
         runner.world_cv.notify_all();
       }
-      if (!runner.spin_for_turn(index)) {
-        std::unique_lock lock(runner.m);
-        cv.wait(lock, [&] { return runner.turn == index; });
-      }
+      await_turn();
       if (stop)
         return stopped();
       return std::move(rep);
@@ -320,11 +317,16 @@ struct program_runner::impl {
       throw program_stopped{};
     }
 
+    /// Waits until the world gives this program control (spinning first, see spin_for_turn).
+    void await_turn() {
+      if (runner.spin_for_turn(index))
+        return;
+      std::unique_lock lock(runner.m);
+      cv.wait(lock, [&] { return runner.turn == index; });
+    }
+
     void body() {
-      {
-        std::unique_lock lock(runner.m);
-        cv.wait(lock, [&] { return runner.turn == index; });
-      }
+      await_turn();
       end_request end;
       try {
         // A program stopped before its first turn (a world torn down before it started) does
@@ -429,7 +431,7 @@ struct program_runner::impl {
     }
     return false;
   }
-  static constexpr int spin_limit = 4000;  ///< About 20-100 µs of pause instructions.
+  static constexpr int spin_limit = 4000;  ///< Tens to a few hundred µs, by the CPU's pause.
   /// Programs due to run again, by instant, in the order they became due.
   std::map<sim_time, std::vector<slot*>> ready;
   /// The world action that runs an instant's due programs (one per instant).
