@@ -23,7 +23,8 @@ void handle_checks::on_connect_done(engine_rec& eng, const event& e) {
   con.done = true;
   con.hr = e.hr;
   con.handle = e.handle;
-  con.done_ev = e;
+  if (!con.matched())
+    con.done_ev = e;
   if (eng.crashed)
     return;
   if (e.hr && *e.hr == protocol::S_OK) {
@@ -64,16 +65,19 @@ void handle_checks::on_handle_born(engine_rec& eng, const event& e) {
                  fmt::format("{} handle 0x{:X} was born for connect call {}, which had already "
                              "failed with {}",
                              eng.name, e.handle, e.call, hr_text(con.hr)),
-                 {con.done_ev, e});
+                 {*con.done_ev, e});
     } else if (con.done && con.handle != e.handle) {
+      // Once matched, the born event of the handle the done returned stands for the done.
       st_.report("S1", e.t,
                  fmt::format("{} handle 0x{:X} was born for connect call {}, which had returned "
                              "handle 0x{:X}",
                              eng.name, e.handle, e.call, con.handle),
-                 {con.done_ev, e});
+                 {con.done_ev ? *con.done_ev : eng.handles.at(con.born_handle).born, e});
     }
     if (con.born_handle == 0)
       con.born_handle = e.handle;
+    if (con.matched())
+      con.done_ev.reset();
   }
 }
 

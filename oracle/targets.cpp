@@ -20,9 +20,9 @@ void target_checks::on_call(const engine_rec& eng, const event& e) {
 }
 
 void target_checks::on_done(const engine_rec& eng, const call_rec& rec) {
-  auto& t = of(eng);
-  if (rec.ev.api == api::call_kind::end_session && t.end_session_open > 0)
-    --t.end_session_open;
+  auto* t = find(eng);
+  if (t != nullptr && rec.ev.api == api::call_kind::end_session && t->end_session_open > 0)
+    --t->end_session_open;
 }
 
 void target_checks::on_target_added(const engine_rec& eng, const event& e) {
@@ -30,7 +30,10 @@ void target_checks::on_target_added(const engine_rec& eng, const event& e) {
 }
 
 void target_checks::on_target_removed(engine_rec& eng, const event& e) {
-  auto& ts = of(eng);
+  auto* found = find(eng);
+  if (found == nullptr)
+    return;
+  auto& ts = *found;
   auto i = ts.targets.find({e.conn, e.pid});
   if (i == ts.targets.end())
     return;
@@ -54,13 +57,17 @@ void target_checks::on_target_removed(engine_rec& eng, const event& e) {
 }
 
 void target_checks::on_target_lost(const engine_rec& eng, const event& e) {
-  of(eng).targets.erase({e.conn, e.pid});
+  if (auto* ts = find(eng))
+    ts->targets.erase({e.conn, e.pid});
 }
 
 void target_checks::on_frame_sent(engine_rec& eng, const event& e) {
   if (!e.is(protocol::message_type::disconnect_request))
     return;
-  auto& ts = of(eng);
+  auto* found = find(eng);
+  if (found == nullptr)
+    return;  // No target and no EndSession ever: nothing holds the session (S20).
+  auto& ts = *found;
   // S20: no disconnect frame while targets hold the session: judged at the end of the instant
   // (targets removed in the same instant count as gone). An EndSession in progress is left
   // out: its passive mode ends the session under its targets by design (S21).
@@ -76,7 +83,10 @@ void target_checks::on_frame_sent(engine_rec& eng, const event& e) {
 
 void target_checks::on_session_closed(const engine_rec& eng, std::uint64_t conn, sim_time t) {
   // S22's reference time for the engine's targets on this conn.
-  auto& ts = of(eng);
+  auto* found = find(eng);
+  if (found == nullptr)
+    return;
+  auto& ts = *found;
   for (auto i = ts.targets.lower_bound({conn, 0}); i != ts.targets.end() && i->first.first == conn;
        ++i)
     i->second.gone = t;
@@ -85,7 +95,7 @@ void target_checks::on_session_closed(const engine_rec& eng, std::uint64_t conn,
 void target_checks::judge(pending& p) {
   if (p.eng->crashed)
     return;
-  auto& ts = of(*p.eng);
+  auto& ts = of(*p.eng);  // Made by what filed the check (a target, or a check of its own).
   if (p.kind == check::targets_kept) {
     // S20: a disconnect frame went out on a conn whose targets are still targets at the end
     // of that instant.
@@ -122,15 +132,15 @@ void target_checks::finish(sim_time at) {
   for (auto& [ename, eng] : st_.engines) {
     if (eng.crashed)
       continue;
-    auto& ts = of(eng);
     // S20: a session the engine still holds has a live handle or a target on its conn.
     for (auto& [conn, h] : eng.held) {
-      if (ts.has_targets_on(conn) || ts.leak_reported.count(conn) != 0)
+      if (const auto* known = find(eng);
+          known != nullptr && (known->has_targets_on(conn) || known->leak_reported.count(conn) != 0))
         continue;
       auto ch = eng.conn_handle.find(conn);
       if (ch == eng.conn_handle.end() || eng.live(ch->second))
         continue;
-      ts.leak_reported.insert(conn);
+      of(eng).leak_reported.insert(conn);
       st_.report("S20", at,
                  fmt::format("{} still holds session 0x{:X} on conn {} with its handle 0x{:X} "
                              "disconnected and no target",
@@ -140,6 +150,10 @@ void target_checks::finish(sim_time at) {
     // S22: every remaining target is local or on a conn whose server session is open. Narrowed
     // to targets whose session ended (or that were added) more than a lease + keepalive + rpc
     // timeout ago: that long the engine may take to learn of the end.
+    auto* found = find(eng);
+    if (found == nullptr)
+      continue;  // No target was ever added.
+    auto& ts = *found;
     for (auto& [key, t] : ts.targets) {
       if (key.first == 0 || ts.lost_reported.count(key) != 0)
         continue;

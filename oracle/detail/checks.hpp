@@ -49,7 +49,15 @@ private:
     std::optional<hresult> hr;
     std::uint64_t handle = 0;       ///< What the done returned.
     std::uint64_t born_handle = 0;  ///< A handle_born naming this call.
-    event done_ev;
+    /// The done, until its S_OK is matched by the handle_born of the handle it returned: then
+    /// that handle's born event stands for it, and every connect of a world of 10,000 idle
+    /// engines no longer keeps a whole event for nothing.
+    event_box done_ev;
+
+    /// Whether the done returned S_OK and the handle born for the call is the one it returned.
+    bool matched() const {
+      return done && hr && *hr == protocol::S_OK && born_handle != 0 && born_handle == handle;
+    }
   };
 
   shared_state& st_;
@@ -204,10 +212,18 @@ private:
     }
   };
 
+  /// The engine's record, made on first need. Only what adds a target or an EndSession, or
+  /// files a finding, makes one: an engine without targets has none (10,000 idle engines kept
+  /// ~200 bytes each of empty records).
   engine_targets& of(const engine_rec& eng) { return engines_[eng.id]; }
+  /// The engine's record, or null if it never needed one.
+  engine_targets* find(const engine_rec& eng) {
+    auto i = engines_.find(eng.id);
+    return i == engines_.end() ? nullptr : &i->second;
+  }
 
   shared_state& st_;
-  std::map<int, engine_targets> engines_;  ///< By engine id.
+  std::map<int, engine_targets> engines_;  ///< By engine id; only engines that needed one.
 };
 
 /// S21: what becomes of the processes attached through a session when it ends.

@@ -34,6 +34,9 @@ public:
     return *this;
   }
 
+  /// Drops the event kept, if any.
+  void reset() { p_.reset(); }
+
   /// Whether an event is kept.
   explicit operator bool() const { return p_ != nullptr; }
   /// The event kept; only when there is one.

@@ -396,6 +396,45 @@ TEST(Oracle, S1_HandleBornInTheDonesInstantPasses) {
   EXPECT_RULES(tr);
 }
 
+
+// Once a connect's done and its handle_born agree, the oracle drops the done it kept (the
+// handle's born event stands for it): a second, different handle born for that call later is
+// still an S1 violation, citing the first handle's birth.
+TEST(Oracle, S1_SecondHandleBornForAMatchedConnectIsReported) {
+  for (bool born_first : {false, true}) {
+    SCOPED_TRACE(born_first ? "born before its done" : "done before its born");
+    trace tr;
+    tr.call("eng", 1, "connect", 0, 30s);
+    tr.tick();
+    tr.open("eng", 1, 7);
+    tr.held("eng", 1, 7);
+    if (born_first)
+      tr.born("eng", h1, 1, 1, 7);
+    tr.done("eng", 1, "connect", protocol::S_OK, h1);
+    if (!born_first)
+      tr.born("eng", h1, 1, 1, 7);
+    tr.tick();
+    tr.born("eng", h2, 1, 1, 7);
+    tr.finish(1s, false);
+    EXPECT_RULES(tr, "S1");
+    const auto& v = tr.judge.violations().front();
+    ASSERT_EQ(v.events.size(), 2u);
+    EXPECT_EQ(v.events[0].kind, event_kind::handle_born);
+    EXPECT_EQ(v.events[0].handle, h1);
+    EXPECT_EQ(v.events[1].handle, h2);
+  }
+}
+
+// The near miss: the same handle born again for its matched connect is S1's "second time"
+// rule only, once.
+TEST(Oracle, S1_MatchedConnectsHandleBornAgainIsReportedOnce) {
+  trace tr;
+  tr.connect("eng", 1, 1, 7, h1);
+  tr.tick();
+  tr.born("eng", h1, 1, 1, 7);
+  tr.finish(1s, false);
+  EXPECT_RULES(tr, "S1");
+}
 // -- S3 -----------------------------------------------------------------------------------
 
 TEST(Oracle, S3_HandleBornAfterAFailedConnectIsReported) {
