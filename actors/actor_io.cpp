@@ -7,22 +7,21 @@
 
 namespace dbgsim {
 
-frame_port::frame_port(environment* env, std::string name, std::string machine)
-    : env_(env), name_(std::move(name)), machine_(std::move(machine)) {}
+frame_port::frame_port(environment* env, symbol name, symbol machine)
+    : env_(env), name_(name), machine_(machine) {}
 
 void frame_port::record(event e) {
   e.actor = name_;
   env_->record(std::move(e));
 }
 
-packet frame_port::outgoing(const route& r, bool to_server, std::string to_machine,
-                            const protocol::frame& f, const std::string& peer,
-                            std::uint64_t call) {
+packet frame_port::outgoing(const route& r, bool to_server, symbol to_machine,
+                            const protocol::frame& f, symbol peer, std::uint64_t call) {
   packet p;
   p.via = r;
   p.to_server = to_server;
   p.from_machine = machine_;
-  p.to_machine = std::move(to_machine);
+  p.to_machine = to_machine;
   p.bytes = protocol::encode(f);
   p.id = env_->next_frame_id();
   record(frame_sent_event(f, peer, r.conn, p.bytes.size(), p.id, call));
@@ -45,7 +44,7 @@ std::optional<protocol::frame> frame_port::receive(const packet& p, const std::s
   return std::nullopt;
 }
 
-link_handle frame_port::link_to(const std::string& far_machine) {
+link_handle frame_port::link_to(symbol far_machine) {
   auto i = links_.find(far_machine);
   if (i == links_.end())
     i = links_.emplace(far_machine, env_->link_between(machine_, far_machine)).first;

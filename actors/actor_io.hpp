@@ -15,7 +15,7 @@
 
 #include <cstdint>
 #include <functional>
-#include <map>
+#include <unordered_map>
 #include <optional>
 #include <string>
 
@@ -27,7 +27,7 @@ namespace dbgsim {
 class frame_port {
 public:
   /// The port of actor `name` on machine `machine`, living in `env` (which outlives it).
-  frame_port(environment* env, std::string name, std::string machine);
+  frame_port(environment* env, symbol name, symbol machine);
 
   /// Records `e` as the actor's own (sets its `actor`).
   void record(event e);
@@ -61,17 +61,18 @@ public:
 
 private:
   /// Encodes `f` into a numbered packet and records its frame_sent.
-  packet outgoing(const route& r, bool to_server, std::string to_machine, const protocol::frame& f,
-                  const std::string& peer, std::uint64_t call);
+  packet outgoing(const route& r, bool to_server, symbol to_machine, const protocol::frame& f,
+                  symbol peer, std::uint64_t call);
 
   /// The link to `far_machine`. Links live as long as the world, so each one found is kept: a
   /// frame then costs one lookup by the far machine instead of the world's by both names.
-  link_handle link_to(const std::string& far_machine);
+  link_handle link_to(symbol far_machine);
 
   environment* env_;
-  std::string name_;
-  std::string machine_;
-  std::map<std::string, link_handle, std::less<>> links_;  ///< By far machine.
+  symbol name_;
+  symbol machine_;
+  /// By far machine; only searched (a server's holds one link per engine machine it serves).
+  std::unordered_map<symbol, link_handle> links_;
 };
 
 /// What the io of the reference engine and of the reference server share around their cores:
@@ -81,9 +82,8 @@ template <class Io, class Handle>
 class actor_io : public Io {
 public:
   /// The io of actor `self`, named `name`, on machine `machine`, living in `env`.
-  actor_io(typename Handle::pointer self, environment* env, std::string name, std::string machine)
-      : self_(self), env_(env), name_(name), machine_(machine),
-        port_(env, std::move(name), std::move(machine)) {}
+  actor_io(typename Handle::pointer self, environment* env, symbol name, symbol machine)
+      : self_(self), env_(env), name_(name), machine_(machine), port_(env, name, machine) {}
 
   /// The simulated time.
   sim_time now() const override { return env_->now(); }
@@ -99,8 +99,8 @@ public:
 protected:
   typename Handle::pointer self_;
   environment* env_;
-  std::string name_;
-  std::string machine_;
+  symbol name_;
+  symbol machine_;
   frame_port port_;
 };
 

@@ -37,8 +37,7 @@ public:
   virtual std::uint64_t next_frame_id() = 0;
 
   /// The name of the running server at `endpoint` on `machine_name`, or "".
-  virtual std::string server_name_at(const std::string& machine_name,
-                                     const std::string& endpoint) const = 0;
+  virtual symbol server_name_at(symbol machine_name, symbol endpoint) const = 0;
 
   /// The link actor between two machines (created on first use with no delay and no faults).
   virtual link_handle link_between(const std::string& a, const std::string& b) = 0;
@@ -50,25 +49,23 @@ public:
   virtual std::string machine_named_by(const std::string& name) const = 0;
 
   /// The machine an engine runs on ("" for no such engine).
-  virtual std::string machine_of_engine(const std::string& engine) const = 0;
+  virtual symbol machine_of_engine(symbol engine) const = 0;
 
   /// The running server listening at `endpoint` on `machine_name`, or an invalid handle.
-  virtual server_handle server_at(const std::string& machine_name,
-                                  const std::string& endpoint) const = 0;
+  virtual server_handle server_at(symbol machine_name, symbol endpoint) const = 0;
 
   /// server_at and server_name_at in one search (a link delivering a frame needs both): the
   /// running server's handle, with `name` set to its name; or an invalid handle and "".
-  virtual server_handle server_and_name_at(const std::string& machine_name,
-                                           const std::string& endpoint,
-                                           std::string& name) const = 0;
+  virtual server_handle server_and_name_at(symbol machine_name, symbol endpoint,
+                                           symbol& name) const = 0;
 
   /// Whether connects to `endpoint` on `machine_name` go unanswered rather than refused: no
   /// server runs there and the last one that did crashed with its machine (crash how: machine),
   /// which sends nothing, not even a refusal (S3).
-  virtual bool unanswered_at(const std::string& machine_name, const std::string& endpoint) const = 0;
+  virtual bool unanswered_at(symbol machine_name, symbol endpoint) const = 0;
 
   /// The engine actor named `name`, or an invalid handle (none, or crashed).
-  virtual engine_handle engine_named(const std::string& name) const = 0;
+  virtual engine_handle engine_named(symbol name) const = 0;
 
   /// Starts a server on `machine_name` for engine `engine` (StartProcessServer, S13).
   virtual protocol::hresult start_server(const std::string& engine, const std::string& machine_name,

@@ -34,12 +34,12 @@ struct link_ops {
 
   link_state& st() const { return self->state; }
 
-  void record(event_kind kind, const packet& p, std::string peer,
+  void record(event_kind kind, const packet& p, symbol peer,
               std::optional<reason_kind> reason) const {
     event e;
     e.kind = kind;
     e.actor = st().label;
-    e.peer = std::move(peer);
+    e.peer = peer;
     e.reason = reason;
     describe(p, e);
     env->record(std::move(e));
@@ -54,17 +54,17 @@ struct link_ops {
     e.detail = std::move(detail);
     env->record(std::move(e));
   }
-  bool is_cut(const std::string& from) const {
+  bool is_cut(symbol from) const {
     return from == st().a ? st().cut_a_to_b : st().cut_b_to_a;
   }
-  const link_params& params_from(const std::string& from) const {
+  const link_params& params_from(symbol from) const {
     return from == st().a ? st().a_to_b : st().b_to_a;
   }
-  std::string receiver_name(const packet& p) const {
+  symbol receiver_name(const packet& p) const {
     if (!p.to_server)
       return p.via.engine;
     auto name = env->server_name_at(p.to_machine, p.via.endpoint);
-    return name.empty() ? p.to_machine + "/" + p.via.endpoint : name;
+    return name.empty() ? symbol(p.to_machine + "/" + p.via.endpoint) : name;
   }
   // Nothing listens where a connection not yet accepted is headed: the far machine refuses at
   // once (S3), and the refusal travels back like any frame, so it needs the way back open. The
@@ -164,7 +164,7 @@ link_handle::behavior_type link_actor(link_handle::stateful_pointer<link_state> 
           ops.record(event_kind::frame_dropped, p, ops.receiver_name(p), reason_kind::reset);
           return;
         }
-        std::string receiver;
+        symbol receiver;
         auto to_server = ops.env->server_and_name_at(p.to_machine, p.via.endpoint, receiver);
         if (!to_server) {
           // A machine that is off answers nothing, not even a refusal: the engine's connect
@@ -186,7 +186,7 @@ link_handle::behavior_type link_actor(link_handle::stateful_pointer<link_state> 
           ops.record_connection(event_kind::connection_accepted, p.via, receiver);
           ops.self->send(to_server, accept_atom::value, p.via);
         }
-        ops.record(event_kind::frame_delivered, p, std::move(receiver), std::nullopt);
+        ops.record(event_kind::frame_delivered, p, receiver, std::nullopt);
         ops.self->send(to_server, std::move(p));
       },
       [ops](partition_atom, const std::string& from, const std::string&) {

@@ -33,8 +33,8 @@ enum class connection_phase {
 
 /// The state of a link between machines `a` and `b`.
 struct link_state {
-  std::string a, b;
-  std::string label;  ///< "a<->b", as the trace names the link.
+  symbol a, b;
+  symbol label;  ///< "a<->b", as the trace names the link.
   link_params a_to_b, b_to_a;
   bool cut_a_to_b = false;     ///< Partitioned from a towards b.
   bool cut_b_to_a = false;

@@ -21,8 +21,8 @@ namespace dbgsim {
 struct packet {
   route via;                        ///< The connection it belongs to.
   bool to_server = true;            ///< Direction: engine → server, or back.
-  std::string from_machine;         ///< Sender's machine.
-  std::string to_machine;           ///< Receiver's machine.
+  symbol from_machine;              ///< Sender's machine.
+  symbol to_machine;                ///< Receiver's machine.
   std::vector<std::uint8_t> bytes;  ///< The encoded frame (protocol/codec.hpp).
   std::uint64_t id = 0;             ///< The frame's number in the world, for the trace.
 };

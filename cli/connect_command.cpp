@@ -29,9 +29,9 @@ struct connect_args {
 // The endpoint a route goes to: its `server=` resolved, and the port of its endpoint ("tcp:N").
 // The engine reads a loopback `server=` (127.0.0.1, localhost) as its own machine, "local".
 std::optional<asio::ip::tcp::endpoint> resolve(asio::io_context& io, const route& r) {
-  if (!r.endpoint.starts_with("tcp:"))
+  if (!r.endpoint.view().starts_with("tcp:"))
     return std::nullopt;
-  const auto port = static_cast<std::uint16_t>(std::stoul(r.endpoint.substr(4)));
+  const auto port = static_cast<std::uint16_t>(std::stoul(r.endpoint.str().substr(4)));
   if (r.server_machine == "local")
     return asio::ip::tcp::endpoint(asio::ip::address_v4::loopback(), port);
   std::error_code ec;

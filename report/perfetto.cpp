@@ -24,7 +24,7 @@ void write_perfetto(std::ostream& out, const std::vector<event>& events,
   };
   // A client program's calls go on a track of its own, named after it, rather than its engine's.
   auto lane = [&](const event& e) {
-    return track(e.program.empty() ? e.actor : "program " + e.program);
+    return track(e.program.empty() ? e.actor.str() : "program " + e.program);
   };
   std::map<std::pair<std::string, std::uint64_t>, const event*> calls;
   for (const auto& e : events) {
@@ -52,7 +52,7 @@ void write_perfetto(std::ostream& out, const std::vector<event>& events,
         trace.push_back({{"ph", "i"}, {"s", "t"},
                          {"name", std::string(name_of(e.kind)) + (e.reason ? " " + reason_text(e) : "")},
                          {"cat", "program"}, {"pid", 1}, {"tid", lane(e)}, {"ts", ts},
-                         {"args", {{"engine", e.actor}, {"detail", e.detail}, {"value", e.value}}}});
+                         {"args", {{"engine", e.actor.str()}, {"detail", e.detail}, {"value", e.value}}}});
         break;
       case event_kind::client_call:
         trace.push_back({{"ph", "i"}, {"s", "t"},

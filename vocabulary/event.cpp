@@ -81,7 +81,7 @@ std::string_view name_of(const event_what& w) {
       w);
 }
 
-event frame_sent_event(const protocol::frame& f, std::string peer, std::uint64_t conn,
+event frame_sent_event(const protocol::frame& f, symbol peer, std::uint64_t conn,
                        std::size_t size, std::uint64_t frame, std::uint64_t call) {
   event e;
   e.kind = event_kind::frame_sent;

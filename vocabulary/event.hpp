@@ -13,6 +13,7 @@
 #include "vocabulary/fault.hpp"
 #include "vocabulary/names.hpp"
 #include "vocabulary/server_state.hpp"
+#include "vocabulary/symbol.hpp"
 #include "vocabulary/timing.hpp"
 
 #include <cstdint>
@@ -263,9 +264,9 @@ using event_what =
 struct event {
   sim_time t{0};                         ///< Simulated time since the world started.
   event_kind kind = event_kind::call;
-  std::string actor;                     ///< Who recorded it (engine, server, link or "world").
-  std::string peer;                      ///< The other party (see the kind).
-  std::string to;                        ///< A fault's second end.
+  symbol actor;                          ///< Who recorded it (engine, server, link or "world").
+  symbol peer;                           ///< The other party (see the kind).
+  symbol to;                             ///< A fault's second end.
   std::uint64_t call = 0;                ///< An engine's API call number (1, 2, ... per engine).
   std::optional<api::call_kind> api;     ///< The API call.
   std::uint64_t handle = 0;              ///< A server handle.
@@ -279,7 +280,7 @@ struct event {
   std::string detail;                    ///< Free text: options string, password, decode error.
   std::uint64_t value = 0;               ///< A number: a bound in µs, a frame size, options.
   std::uint64_t frame = 0;               ///< A frame's number in the world (frame_* events).
-  std::string program;                   ///< The client program behind a call (docs/clients.md).
+  symbol program;                        ///< The client program behind a call (docs/clients.md).
 
   /// Whether `what` holds exactly `v` (a message type, fault, timer or server state).
   template <class T>
@@ -306,12 +307,12 @@ inline std::string api_text(const event& e) {
 }
 
 /// A fault's ends as one label: "a->b", or "a" for a fault with one end.
-inline std::string ends_text(const event& e) { return e.to.empty() ? e.peer : e.peer + "->" + e.to; }
+inline std::string ends_text(const event& e) { return e.to.empty() ? e.peer.str() : e.peer + "->" + e.to; }
 
 /// The frame_sent event of frame `f`, encoded in `size` bytes and numbered `frame`, on connection
 /// `conn` towards `peer`, serving API call `call` (0: none); its sender sets `actor`. One builder
 /// for every sender (the actors' frame port, the live hosts), so that all trace frames alike.
-event frame_sent_event(const protocol::frame& f, std::string peer, std::uint64_t conn,
+event frame_sent_event(const protocol::frame& f, symbol peer, std::uint64_t conn,
                        std::size_t size, std::uint64_t frame, std::uint64_t call);
 
 /// The world's event of fault `what` between `a` and `b` (`b` empty for a fault with one end).

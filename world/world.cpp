@@ -20,6 +20,7 @@
 #include <ostream>
 #include <set>
 #include <string_view>
+#include <unordered_map>
 
 namespace dbgsim {
 namespace {
@@ -80,6 +81,8 @@ struct world::impl final : environment {
     const std::string* name;  ///< Its key in engines (a map's keys stay put).
     std::vector<made_call> made;
   };
+
+  struct endpoint_server;  // Defined with the records below; servers_at returns them.
 
   // -- construction --------------------------------------------------------------------------
 
@@ -155,6 +158,7 @@ struct world::impl final : environment {
       cfg.bug = options.bug;
       machine_named(cfg.machine);
       auto& [name, entry] = *engines.emplace(e.name, engine_entry{cfg.machine, {}}).first;
+      engine_by_name.emplace(symbol(name), &entry);
       entry.index = static_cast<std::uint32_t>(by_number.size());
       by_number.push_back({&name, {}});
       entry.actor = options.make_engine(system, static_cast<environment*>(this), cfg);
@@ -175,6 +179,7 @@ struct world::impl final : environment {
       const auto key = protocol::endpoint_key(entry.endpoint);
       auto made = servers.emplace(s.name, std::move(entry)).first;
       by_endpoint[{cfg.machine, key}].emplace(s.name, made);
+      endpoint_cache.clear();  // An endpoint's list of servers changed.
       if (s.start.count() == 0) {
         start_incarnation(s.name);
       } else {
@@ -248,68 +253,81 @@ struct world::impl final : environment {
 
   std::string machine_named_by(const std::string& name) const override { return resolve(name); }
 
-  std::string machine_of_engine(const std::string& engine) const override {
-    auto i = engines.find(engine);
-    return i == engines.end() ? std::string{} : i->second.machine;
+  symbol machine_of_engine(symbol engine) const override {
+    auto i = engine_by_name.find(engine);
+    return i == engine_by_name.end() ? symbol{} : i->second->machine;
   }
 
-  /// The running server at an endpoint, through the index (a scan of every server made 20,000
-  /// start_server steps quadratic); servers.end() when none runs there.
-  auto running_at(const std::string& machine_name, const std::string& endpoint) const {
-    const auto key = protocol::endpoint_key(endpoint);
-    auto at = by_endpoint.find(std::pair<std::string_view, std::string_view>{machine_name, key});
-    if (at != by_endpoint.end())
-      for (const auto& [name, s] : at->second)  // In name order, as the scan was.
-        if (s->second.running)
-          return s;
-    return servers.end();
+  /// The servers at an endpoint, in name order, running or not: by_endpoint's entry (an index,
+  /// since a scan of every server made 20,000 start_server steps quadratic), found once per
+  /// (machine, endpoint) as routes spell them and then by a hash of two pointers, since every
+  /// frame delivered to a server looks one up. Null when no server was ever there.
+  auto servers_at(symbol machine_name, symbol endpoint) const
+      -> const std::vector<endpoint_server>* {
+    const std::pair key{machine_name, endpoint};
+    if (auto c = endpoint_cache.find(key); c != endpoint_cache.end())
+      return &c->second;
+    const auto windows_key = protocol::endpoint_key(endpoint);
+    auto at = by_endpoint.find(
+        std::pair<std::string_view, std::string_view>{machine_name.view(), windows_key});
+    if (at == by_endpoint.end())
+      return nullptr;  // Not cached: a server started there later must be found.
+    std::vector<endpoint_server> list;
+    for (const auto& [name, s] : at->second)  // In name order, as a scan of servers was.
+      list.push_back({symbol(name), s});
+    return &endpoint_cache.emplace(key, std::move(list)).first->second;
   }
 
-  server_handle server_at(const std::string& machine_name,
-                          const std::string& endpoint) const override {
-    auto s = running_at(machine_name, endpoint);
-    return s == servers.end() ? server_handle{} : s->second.incarnations.back();
+  /// The running server at an endpoint (the first running one in name order), or null.
+  auto running_at(symbol machine_name, symbol endpoint) const -> const endpoint_server* {
+    if (const auto* list = servers_at(machine_name, endpoint))
+      for (const auto& s : *list)
+        if (s.entry->second.running)
+          return &s;
+    return nullptr;
   }
 
-  server_handle server_and_name_at(const std::string& machine_name, const std::string& endpoint,
-                                   std::string& name) const override {
-    auto s = running_at(machine_name, endpoint);
-    if (s == servers.end()) {
-      name.clear();
+  server_handle server_at(symbol machine_name, symbol endpoint) const override {
+    const auto* s = running_at(machine_name, endpoint);
+    return s == nullptr ? server_handle{} : s->entry->second.incarnations.back();
+  }
+
+  server_handle server_and_name_at(symbol machine_name, symbol endpoint,
+                                   symbol& name) const override {
+    const auto* s = running_at(machine_name, endpoint);
+    if (s == nullptr) {
+      name = symbol{};
       return {};
     }
-    name = s->first;
-    return s->second.incarnations.back();
+    name = s->name;
+    return s->entry->second.incarnations.back();
   }
 
   std::uint64_t next_frame_id() override { return ++frames; }
 
-  std::string server_name_at(const std::string& machine_name,
-                             const std::string& endpoint) const override {
-    auto s = running_at(machine_name, endpoint);
-    return s == servers.end() ? std::string{} : s->first;
+  symbol server_name_at(symbol machine_name, symbol endpoint) const override {
+    const auto* s = running_at(machine_name, endpoint);
+    return s == nullptr ? symbol{} : s->name;
   }
 
-  bool unanswered_at(const std::string& machine_name,
-                     const std::string& endpoint) const override {
-    const auto key = protocol::endpoint_key(endpoint);
-    auto at = by_endpoint.find(std::pair<std::string_view, std::string_view>{machine_name, key});
-    if (at == by_endpoint.end())
+  bool unanswered_at(symbol machine_name, symbol endpoint) const override {
+    const auto* list = servers_at(machine_name, endpoint);
+    if (list == nullptr)
       return false;
     bool down = false;
-    for (const auto& [name, s] : at->second) {
-      if (s->second.running)
+    for (const auto& s : *list) {
+      if (s.entry->second.running)
         return false;
-      down = down || s->second.machine_down;
+      down = down || s.entry->second.machine_down;
     }
     return down;
   }
 
-  engine_handle engine_named(const std::string& name) const override {
-    auto i = engines.find(name);
-    if (i == engines.end() || i->second.crashed)
+  engine_handle engine_named(symbol name) const override {
+    auto i = engine_by_name.find(name);
+    if (i == engine_by_name.end() || i->second->crashed)
       return {};
-    return i->second.actor;
+    return i->second->actor;
   }
 
   protocol::hresult start_server(const std::string& engine, const std::string& machine_name,
@@ -335,6 +353,7 @@ struct world::impl final : environment {
     entry.endpoint = endpoint;
     auto made = servers.emplace(name, std::move(entry)).first;
     by_endpoint[{machine_name, protocol::endpoint_key(endpoint)}].emplace(name, made);
+    endpoint_cache.clear();  // An endpoint's list of servers changed.
     start_incarnation(name);
     return protocol::S_OK;
   }
@@ -481,7 +500,7 @@ struct world::impl final : environment {
   }
 
   struct engine_entry {
-    std::string machine;
+    symbol machine;
     engine_handle actor;
     bool crashed = false;
     std::uint32_t index = 0;  ///< Its number, in topology order: its place in by_number.
@@ -495,6 +514,17 @@ struct world::impl final : environment {
     /// endpoint go unanswered instead of refused.
     bool machine_down = false;
     std::vector<server_handle> incarnations;  ///< Every incarnation's actor, the current one last.
+  };
+
+  /// A server at an endpoint, with its name as the trace spells it.
+  struct endpoint_server {
+    symbol name;
+    std::map<std::string, server_entry>::const_iterator entry;
+  };
+  struct symbol_pair_hash {
+    std::size_t operator()(const std::pair<symbol, symbol>& p) const noexcept {
+      return p.first.hash() * 31u + p.second.hash();
+    }
   };
 
   world_options options;
@@ -527,6 +557,13 @@ struct world::impl final : environment {
            std::map<std::string, std::map<std::string, server_entry>::const_iterator>,
            pair_of_views_less>
       by_endpoint;
+  /// servers_at's cache, by (machine, endpoint) as routes spell them; only searched, never
+  /// walked, and cleared whenever by_endpoint gains a server.
+  mutable std::unordered_map<std::pair<symbol, symbol>, std::vector<endpoint_server>,
+                             symbol_pair_hash>
+      endpoint_cache;
+  /// engines, by name: only searched (every frame delivered to an engine looks it up).
+  std::unordered_map<symbol, engine_entry*> engine_by_name;
   std::map<std::pair<std::string, std::string>, link_handle> links;
   std::map<std::string, std::uint64_t> started_by;
   std::map<std::string, std::function<engine_view()>> engine_views;
