@@ -132,15 +132,18 @@ void target_checks::finish(sim_time at) {
   for (auto& [ename, eng] : st_.engines) {
     if (eng.crashed)
       continue;
+    auto* found = find(eng);  // Made below only if a finding needs it.
     // S20: a session the engine still holds has a live handle or a target on its conn.
     for (auto& [conn, h] : eng.held) {
-      if (const auto* known = find(eng);
-          known != nullptr && (known->has_targets_on(conn) || known->leak_reported.count(conn) != 0))
+      if (found != nullptr &&
+          (found->has_targets_on(conn) || found->leak_reported.count(conn) != 0))
         continue;
       auto ch = eng.conn_handle.find(conn);
       if (ch == eng.conn_handle.end() || eng.live(ch->second))
         continue;
-      of(eng).leak_reported.insert(conn);
+      if (found == nullptr)
+        found = &of(eng);
+      found->leak_reported.insert(conn);
       st_.report("S20", at,
                  fmt::format("{} still holds session 0x{:X} on conn {} with its handle 0x{:X} "
                              "disconnected and no target",
@@ -150,7 +153,6 @@ void target_checks::finish(sim_time at) {
     // S22: every remaining target is local or on a conn whose server session is open. Narrowed
     // to targets whose session ended (or that were added) more than a lease + keepalive + rpc
     // timeout ago: that long the engine may take to learn of the end.
-    auto* found = find(eng);
     if (found == nullptr)
       continue;  // No target was ever added.
     auto& ts = *found;

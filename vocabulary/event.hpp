@@ -307,7 +307,9 @@ inline std::string api_text(const event& e) {
 }
 
 /// A fault's ends as one label: "a->b", or "a" for a fault with one end.
-inline std::string ends_text(const event& e) { return e.to.empty() ? e.peer.str() : e.peer + "->" + e.to; }
+inline std::string ends_text(const event& e) {
+  return e.to.empty() ? e.peer.str() : e.peer + "->" + e.to;
+}
 
 /// The frame_sent event of frame `f`, encoded in `size` bytes and numbered `frame`, on connection
 /// `conn` towards `peer`, serving API call `call` (0: none); its sender sets `actor`. One builder

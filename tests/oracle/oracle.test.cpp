@@ -417,6 +417,7 @@ TEST(Oracle, S1_SecondHandleBornForAMatchedConnectIsReported) {
     tr.born("eng", h2, 1, 1, 7);
     tr.finish(1s, false);
     EXPECT_RULES(tr, "S1");
+    ASSERT_EQ(tr.judge.violations().size(), 1u);
     const auto& v = tr.judge.violations().front();
     ASSERT_EQ(v.events.size(), 2u);
     EXPECT_EQ(v.events[0].kind, event_kind::handle_born);
