@@ -93,7 +93,7 @@ public:
 
   /// Sends the actor (timer_atom, id) after `after`.
   void start_timer(std::uint64_t id, sim_time after) override {
-    self_->delayed_send(self_, after, timer_atom::value, id);
+    dbgsim::start_timer(*env_, self_, after, id);
   }
 
 protected:

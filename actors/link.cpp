@@ -74,7 +74,7 @@ struct link_ops {
     if (is_cut(p.to_machine))
       return;
     if (auto engine = env->engine_named(p.via.engine))
-      self->delayed_send(engine, params_from(p.to_machine).latency, refused_atom::value, p.via);
+      send_later(*env, engine, params_from(p.to_machine).latency, refused_atom::value, p.via);
   }
 };
 
@@ -131,9 +131,9 @@ link_handle::behavior_type link_actor(link_handle::stateful_pointer<link_state> 
         auto first = delay();
         if (twice) {
           auto second = delay();
-          ops.self->delayed_send(ops.self, second, deliver_atom::value, p);
+          send_later(*ops.env, ops.self, second, deliver_atom::value, p);
         }
-        ops.self->delayed_send(ops.self, first, deliver_atom::value, std::move(p));
+        send_later(*ops.env, ops.self, first, deliver_atom::value, std::move(p));
       },
       // A frame leaves the link at the far end. A partition that opened meanwhile cuts it too.
       [ops](deliver_atom, packet& p) {

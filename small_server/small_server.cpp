@@ -223,7 +223,7 @@ private:
     record_state();
     for (const auto& [id, s] : sessions_)
       send(s.via, id, incarnation_, server_shutting_down{});
-    self_->delayed_send(self_, config_.times.shutdown_grace, timer_atom::value, grace_timer);
+    start_timer(*env_, self_, config_.times.shutdown_grace, grace_timer);
     if (sessions_.empty())
       finish();
   }
@@ -261,7 +261,7 @@ private:
 
   void arm_lease(const session& s) {
     const auto due = s.last_heard + config_.times.lease;
-    self_->delayed_send(self_, std::max(due - env_->now(), sim_time{1}), timer_atom::value, s.id);
+    start_timer(*env_, self_, std::max(due - env_->now(), sim_time{1}), s.id);
   }
 
   server_handle::pointer self_;

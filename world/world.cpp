@@ -6,6 +6,7 @@
 #include "actors/messages.hpp"
 #include "actors/server.hpp"
 #include "protocol/transport.hpp"
+#include "world/delayed_messages.hpp"
 #include "world/random.hpp"
 #include "world/system_pool.hpp"
 
@@ -127,6 +128,7 @@ struct world::impl final : environment {
       if (a)
         caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
     sched.run();
+    later.clear();  // Undelivered, as CAF's clock would deliver them to actors that quit.
   }
 
   void build(topology topo) {
@@ -303,6 +305,15 @@ struct world::impl final : environment {
     return s->entry->second.incarnations.back();
   }
 
+  void schedule(sim_time after, caf::strong_actor_ptr to,
+                caf::mailbox_element_ptr content) override {
+    later.add(now() + after, std::move(to), std::move(content));
+  }
+
+  void schedule_timer(sim_time after, caf::strong_actor_ptr to, std::uint64_t id) override {
+    later.add_timer(now() + after, std::move(to), id);
+  }
+
   std::uint64_t next_frame_id() override { return ++frames; }
 
   symbol server_name_at(symbol machine_name, symbol endpoint) const override {
@@ -456,10 +467,21 @@ struct world::impl final : environment {
     record(fault_event(what, std::move(a), std::move(b), std::move(detail)));
   }
 
-  sim_time next_timer() const {
+  /// When CAF's clock has its next message due (an actor's own delayed_send); max() for none.
+  sim_time next_caf_timer() const {
     if (!clock.has_pending_timeout())
       return sim_time::max();
     return std::chrono::duration_cast<sim_time>(clock.schedule().begin()->first - origin);
+  }
+
+  sim_time next_timer() const { return std::min(later.next_due(), next_caf_timer()); }
+
+  /// Delivers the next due delayed message: the world's own before CAF's at one time.
+  void ship_next_timer() {
+    if (!later.empty() && later.next_due() <= next_caf_timer())
+      later.ship_next();
+    else
+      clock.trigger_timeout();
   }
 
   void set_time(sim_time t) {
@@ -494,7 +516,7 @@ struct world::impl final : environment {
         node.mapped()(*this);
         continue;
       }
-      clock.trigger_timeout();
+      ship_next_timer();
     }
     set_time(t);
   }
@@ -536,6 +558,9 @@ struct world::impl final : environment {
   caf::scheduler::test_coordinator& sched;
   caf::detail::test_actor_clock& clock;
   caf::actor_clock::time_point origin;
+  /// The world's delayed messages (environment::schedule): after the lease, so that they and
+  /// the actors they hold are gone before it gives the system back.
+  delayed_messages later;
   oracle judge;
   client_checker clients;
   std::vector<event> trace;

@@ -1,0 +1,104 @@
+// The world's delayed messages (world/delayed_messages.hpp) must arrive in CAF's clock's order,
+// the earliest due first and, among messages due at one time, the one sent first: the traces of
+// every world depend on it (docs/semantics.md, determinism).
+#include "actors/messages.hpp"
+#include "world/delayed_messages.hpp"
+#include "world/system_pool.hpp"
+
+#include <caf/all.hpp>
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace dbgsim::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+/// An actor that writes down what reaches it: "t<id>" for a timer, "m<n>" for an integer.
+caf::behavior recorder(caf::event_based_actor*, std::shared_ptr<std::vector<std::string>> seen) {
+  return {
+      [seen](timer_atom, std::uint64_t id) { seen->push_back("t" + std::to_string(id)); },
+      [seen](int n) { seen->push_back("m" + std::to_string(n)); },
+  };
+}
+
+caf::mailbox_element_ptr message(int n) {
+  return caf::make_mailbox_element(nullptr, caf::make_message_id(), {}, n);
+}
+
+TEST(DelayedMessages, ArriveByDueTimeAndThenBySendingOrder) {
+  system_lease lease;
+  auto seen = std::make_shared<std::vector<std::string>>();
+  auto a = lease.system().spawn(recorder, seen);
+  auto to = caf::actor_cast<caf::strong_actor_ptr>(a);
+  delayed_messages q;
+  q.add(30ms, to, message(1));
+  q.add_timer(10ms, to, 2);
+  q.add(10ms, to, message(3));  // Due with timer 2, sent after it: arrives after it.
+  q.add_timer(20ms, to, 4);
+  q.add(10ms, to, message(5));
+  q.add_timer(0ms, to, 6);
+  EXPECT_EQ(q.size(), 6u);
+  std::vector<sim_time> dues;
+  while (!q.empty()) {
+    dues.push_back(q.next_due());
+    q.ship_next();
+    lease.scheduler().run();
+  }
+  EXPECT_EQ(*seen, (std::vector<std::string>{"t6", "t2", "m3", "m5", "t4", "m1"}));
+  EXPECT_EQ(dues, (std::vector<sim_time>{0ms, 10ms, 10ms, 10ms, 20ms, 30ms}));
+  EXPECT_EQ(q.next_due(), sim_time::max());
+  caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  lease.scheduler().run();
+}
+
+TEST(DelayedMessages, ManyDueAtOneTimeKeepTheirSendingOrder) {
+  // A heap does not keep equal keys in order by itself: the sequence number must.
+  system_lease lease;
+  auto seen = std::make_shared<std::vector<std::string>>();
+  auto a = lease.system().spawn(recorder, seen);
+  auto to = caf::actor_cast<caf::strong_actor_ptr>(a);
+  delayed_messages q;
+  std::vector<std::string> expected;
+  for (int i = 0; i < 200; ++i) {
+    q.add(sim_time{(i * 7) % 3}, to, message(i));
+  }
+  for (int due = 0; due < 3; ++due)
+    for (int i = 0; i < 200; ++i)
+      if ((i * 7) % 3 == due)
+        expected.push_back("m" + std::to_string(i));
+  while (!q.empty()) {
+    q.ship_next();
+    lease.scheduler().run();
+  }
+  EXPECT_EQ(*seen, expected);
+  caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  lease.scheduler().run();
+}
+
+TEST(DelayedMessages, OneToAnActorThatQuitIsDroppedAndClearReleasesTheActors) {
+  system_lease lease;
+  auto seen = std::make_shared<std::vector<std::string>>();
+  auto a = lease.system().spawn(recorder, seen);
+  caf::weak_actor_ptr weak = caf::actor_cast<caf::weak_actor_ptr>(a);
+  delayed_messages q;
+  q.add_timer(1ms, caf::actor_cast<caf::strong_actor_ptr>(a), 1);
+  q.add_timer(2ms, caf::actor_cast<caf::strong_actor_ptr>(a), 2);
+  caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  lease.scheduler().run();
+  q.ship_next();  // To an actor that quit: dropped, nothing runs.
+  lease.scheduler().run();
+  EXPECT_TRUE(seen->empty());
+  a = nullptr;
+  EXPECT_NE(caf::actor_cast<caf::strong_actor_ptr>(weak), nullptr);  // The pending one holds it.
+  q.clear();
+  EXPECT_TRUE(q.empty());
+  EXPECT_EQ(caf::actor_cast<caf::strong_actor_ptr>(weak), nullptr);
+}
+
+}  // namespace
+}  // namespace dbgsim::testing

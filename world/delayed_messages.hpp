@@ -1,0 +1,70 @@
+// The world's own delayed messages: what an actor sends itself or another actor to arrive later in
+// simulated time (a timer, a frame leaving a link), kept in one small entry each.
+//
+// Why not CAF's clock, which delayed_send uses: CAF 0.17's clock holds each delayed message in
+// three allocations (the mailbox element, a polymorphic clock event, a multimap node), about 370
+// bytes for a timer, and a 10,000-engine world has some 30,000 timers pending at once (each
+// engine's keepalive and connect timers, each session's lease). Here a timer is 40 bytes of a
+// deque until it fires, and a delayed frame is its mailbox element and those 40 bytes.
+//
+// The order is CAF's: the earliest due time first, and among messages due at one time the one
+// sent first, so that moving a sender from delayed_send to this changes no trace.
+#pragma once
+
+#include "vocabulary/timing.hpp"
+
+#include <caf/fwd.hpp>
+#include <caf/mailbox_element.hpp>
+
+#include <cstdint>
+#include <deque>
+
+namespace dbgsim {
+
+/// The pending delayed messages of one world, in the order they are due.
+class delayed_messages {
+public:
+  /// Enqueues `content` at `to` once simulated time reaches `due`.
+  void add(sim_time due, caf::strong_actor_ptr to, caf::mailbox_element_ptr content);
+
+  /// Enqueues (timer_atom, id) at `to` once simulated time reaches `due`; the message is made
+  /// only then.
+  void add_timer(sim_time due, caf::strong_actor_ptr to, std::uint64_t id);
+
+  /// Whether none is pending.
+  bool empty() const { return heap_.empty(); }
+
+  /// How many are pending.
+  std::size_t size() const { return heap_.size(); }
+
+  /// When the next one is due; sim_time::max() when none is pending.
+  sim_time next_due() const;
+
+  /// Takes the next one out and enqueues it at its receiver (dropped there if the receiver has
+  /// quit, as CAF's clock drops it). Pending only: check empty() first.
+  void ship_next();
+
+  /// Drops every pending one without delivering it, releasing the actors they hold.
+  void clear() { heap_.clear(); }
+
+private:
+  struct entry {
+    sim_time due;
+    std::uint64_t seq;  ///< Sending order: the tie-break among messages due at one time.
+    caf::strong_actor_ptr to;
+    caf::mailbox_element_ptr content;  ///< Null for a timer.
+    std::uint64_t timer = 0;           ///< The timer's id, when content is null.
+  };
+  /// The heap's order: std::push_heap keeps the greatest first, so "greater" is "later".
+  static bool later(const entry& x, const entry& y) {
+    return x.due != y.due ? x.due > y.due : x.seq > y.seq;
+  }
+
+  /// A binary heap, the next due at the front. A deque rather than a vector: it grows by blocks,
+  /// where a vector of 40,000 entries would double to room for 65,536 and copy itself, holding
+  /// both for a moment, and a 10,000-engine world's memory figure would pay for the peak.
+  std::deque<entry> heap_;
+  std::uint64_t next_seq_ = 0;
+};
+
+}  // namespace dbgsim
