@@ -45,9 +45,16 @@ std::optional<protocol::frame> frame_port::receive(const packet& p, const std::s
 }
 
 link_handle frame_port::link_to(symbol far_machine) {
-  auto i = links_.find(far_machine);
-  if (i == links_.end())
-    i = links_.emplace(far_machine, env_->link_between(machine_, far_machine)).first;
+  if (far_machine == first_machine_)
+    return first_link_;
+  if (!first_link_) {
+    first_machine_ = far_machine;
+    first_link_ = env_->link_between(machine_, far_machine);
+    return first_link_;
+  }
+  auto i = more_links_.find(far_machine);
+  if (i == more_links_.end())
+    i = more_links_.emplace(far_machine, env_->link_between(machine_, far_machine)).first;
   return i->second;
 }
 

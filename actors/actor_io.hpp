@@ -71,8 +71,13 @@ private:
   environment* env_;
   symbol name_;
   symbol machine_;
-  /// By far machine; only searched (a server's holds one link per engine machine it serves).
-  std::unordered_map<symbol, link_handle> links_;
+  /// The first link found, outside the map: an engine's frames mostly go to one server machine,
+  /// and a map costs an idle engine some 150 bytes (its node and its first bucket array).
+  symbol first_machine_;
+  link_handle first_link_;
+  /// The others by far machine; only searched (a server's holds one link per engine machine it
+  /// serves).
+  std::unordered_map<symbol, link_handle> more_links_;
 };
 
 /// What the io of the reference engine and of the reference server share around their cores:
