@@ -72,26 +72,47 @@ struct target {
 }  // namespace
 
 struct engine_core::state {
+  /// What most engines never use (targets, grouped calls, servers they started, planted bugs'
+  /// bookkeeping), made on first write. Why apart: as empty containers it is some 350 bytes, and
+  /// a world of 10,000 engines that each hold one idle session needs none of it.
+  struct rarely_used {
+    std::vector<std::uint64_t> free_handles;        ///< reuse-handles (planted bug) only.
+    std::set<std::uint32_t> aborted;                 ///< Wire ids whose call was aborted (S6).
+    std::map<std::uint64_t, group_call> groups;
+    std::map<std::uint32_t, target> targets;
+    std::string first_server;                        ///< S13: the first server this engine started.
+    bool first_server_ended = false;
+    std::set<std::uint64_t> waiters;                 ///< wait_server_end calls.
+    std::map<std::uint32_t, std::uint32_t> request_pids;   ///< wire id → the pid it is about.
+    std::map<std::uint64_t, api::call> delayed_local;      ///< local-calls-wait (planted bug) only.
+  };
+
   bool crashed = false;
+  bool detach_on_exit = false;
   std::uint64_t tag = 0;
   std::uint32_t next_seq = 1;
-  std::vector<std::uint64_t> free_handles;        ///< reuse-handles (planted bug) only.
-  std::map<std::uint64_t, std::uint64_t> handles;  ///< Every handle issued → its connection.
-  std::map<std::uint64_t, connection> conns;
   std::uint64_t next_conn = 1;
   std::uint32_t next_wire = 1;
+  std::map<std::uint64_t, std::uint64_t> handles;  ///< Every handle issued → its connection.
+  std::map<std::uint64_t, connection> conns;
   std::map<std::uint32_t, pending_rpc> pending;   ///< By wire call id.
-  std::set<std::uint32_t> aborted;                 ///< Wire ids whose call was aborted (S6).
   std::set<std::uint32_t> unanswered;              ///< Keepalives, option updates, notices' acks.
-  std::map<std::uint64_t, group_call> groups;
-  std::map<std::uint32_t, target> targets;
-  bool detach_on_exit = false;
-  std::string first_server;                        ///< S13: the first server this engine started.
-  bool first_server_ended = false;
-  std::set<std::uint64_t> waiters;                 ///< wait_server_end calls.
   std::map<std::uint64_t, std::uint64_t> connect_calls;  ///< conn → its connect's API call.
-  std::map<std::uint32_t, std::uint32_t> request_pids;   ///< wire id → the pid it is about.
-  std::map<std::uint64_t, api::call> delayed_local;      ///< local-calls-wait (planted bug) only.
+
+  /// The rarely used part, to change it: made now if it was not yet.
+  rarely_used& rare() {
+    if (!rare_)
+      rare_ = std::make_unique<rarely_used>();
+    return *rare_;
+  }
+  /// The rarely used part, to read it: empty containers until something was written.
+  const rarely_used& seen() const {
+    static const rarely_used none;
+    return rare_ ? *rare_ : none;
+  }
+
+private:
+  std::unique_ptr<rarely_used> rare_;
 };
 
 namespace {
@@ -112,10 +133,10 @@ struct engine_ops {
   // -- handles -------------------------------------------------------------------------------
 
   std::uint64_t new_handle() {
-    if (cfg.bug == mutant::reuse_handles && !st.free_handles.empty()) {
+    if (cfg.bug == mutant::reuse_handles && !st.seen().free_handles.empty()) {
       // reuse-handles (planted bug): a released value comes back.
-      auto h = st.free_handles.back();
-      st.free_handles.pop_back();
+      auto h = st.rare().free_handles.back();
+      st.rare().free_handles.pop_back();
       return h;
     }
     return 0x8000000000000000ull | (st.tag << 32) | st.next_seq++;
@@ -147,7 +168,7 @@ struct engine_ops {
     e.reason = reason;
     io.record(std::move(e));
     if (cfg.bug == mutant::reuse_handles)
-      st.free_handles.push_back(c.handle);
+      st.rare().free_handles.push_back(c.handle);
   }
 
   // -- sending -------------------------------------------------------------------------------
@@ -184,7 +205,7 @@ struct engine_ops {
   // -- sessions and targets ------------------------------------------------------------------
 
   void add_target(connection* c, std::uint32_t pid) {
-    st.targets[pid] = target{c ? c->via.conn : 0};
+    st.rare().targets[pid] = target{c ? c->via.conn : 0};
     auto e = make(event_kind::target_added);
     e.pid = pid;
     if (c) {
@@ -208,8 +229,8 @@ struct engine_ops {
   }
 
   void remove_target(std::uint32_t pid, reason_kind reason, bool lost = false) {
-    auto i = st.targets.find(pid);
-    if (i == st.targets.end())
+    auto i = st.rare().targets.find(pid);
+    if (i == st.rare().targets.end())
       return;
     auto e = make(lost ? event_kind::target_lost : event_kind::target_removed);
     e.pid = pid;
@@ -220,7 +241,7 @@ struct engine_ops {
       e.conn = c.via.conn;
       e.session = c.session;
     }
-    st.targets.erase(i);
+    st.rare().targets.erase(i);
     io.record(std::move(e));
   }
 
@@ -279,8 +300,8 @@ struct engine_ops {
     const pending_rpc p = i->second;
     st.pending.erase(i);
     if (p.grouped) {
-      auto g = st.groups.find(p.call);
-      if (g == st.groups.end())
+      auto g = st.rare().groups.find(p.call);
+      if (g == st.rare().groups.end())
         return;
       if (hr.failed() && g->second.hr.succeeded())
         g->second.hr = hr;
@@ -293,7 +314,7 @@ struct engine_ops {
   }
 
   void finish_group(std::uint64_t call) {
-    auto g = st.groups.extract(call);
+    auto g = st.rare().groups.extract(call);
     if (g.mapped().end_session_after)
       passive_end();
     complete(call, g.mapped().hr);
@@ -304,7 +325,7 @@ struct engine_ops {
   void local_attach(std::uint64_t call, std::uint32_t pid) {
     auto& m = io.local_machine();
     auto* p = m.find(pid);
-    if (p == nullptr || st.targets.count(pid) != 0)
+    if (p == nullptr || st.seen().targets.count(pid) != 0)
       return complete(call, E_INVALIDARG);
     if (p->attached)
       return complete(call, E_ACCESSDENIED);
@@ -410,7 +431,7 @@ struct engine_ops {
             cfg.bug != mutant::keep_calls_on_disconnect)
           ids.push_back(wire);
       for (auto wire : ids) {
-        st.aborted.insert(wire);
+        st.rare().aborted.insert(wire);
         finish_rpc(wire, ERROR_OPERATION_ABORTED);
       }
     } else {
@@ -453,7 +474,7 @@ struct engine_ops {
         return complete(call, E_INVALIDARG);  // S12
       if (cfg.bug == mutant::local_calls_wait) {
         // local-calls-wait (planted bug): answered a millisecond later instead of at once.
-        st.delayed_local.emplace(call, x);
+        st.rare().delayed_local.emplace(call, x);
         io.start_timer(local_timer | call, std::chrono::milliseconds(1));
         return;
       }
@@ -474,9 +495,9 @@ struct engine_ops {
           } else if constexpr (std::is_same_v<T, api::describe_process>) {
             request(*c, call, describe_process_request{0, a.pid});
           } else if constexpr (std::is_same_v<T, api::attach>) {
-            if (st.targets.count(a.pid) != 0)
+            if (st.seen().targets.count(a.pid) != 0)
               return complete(call, E_INVALIDARG);
-            st.request_pids[request(*c, call, attach_request{0, a.pid, options_word()})] = a.pid;
+            st.rare().request_pids[request(*c, call, attach_request{0, a.pid, options_word()})] = a.pid;
           } else if constexpr (std::is_same_v<T, api::create_process>) {
             request(*c, call, create_process_request{0, a.command_line, options_word()});
           }
@@ -486,7 +507,7 @@ struct engine_ops {
 
   /// Detaches or terminates one target: local at once, remote by an rpc.
   void end_target(std::uint64_t call, std::uint32_t pid, bool kill, bool grouped) {
-    auto i = st.targets.find(pid);
+    auto i = st.rare().targets.find(pid);
     if (i->second.conn == 0) {
       local_end(pid, kill, kill ? reason_kind::terminate : reason_kind::detach);
       if (!grouped)
@@ -495,23 +516,23 @@ struct engine_ops {
     }
     auto& c = st.conns.at(i->second.conn);
     if (grouped)
-      ++st.groups[call].remaining;
+      ++st.rare().groups[call].remaining;
     const auto wire =
         kill ? request(c, call, terminate_process_request{0, pid}, wait_kind::rpc, grouped)
              : request(c, call, detach_request{0, pid}, wait_kind::rpc, grouped);
-    st.request_pids[wire] = pid;
+    st.rare().request_pids[wire] = pid;
   }
 
   void end_all(std::uint64_t call, bool kill, bool end_session_after) {
-    auto& g = st.groups[call];
+    auto& g = st.rare().groups[call];
     g.end_session_after = end_session_after;
     ++g.remaining;  // Held until every rpc is out, so that a fast reply cannot finish it early.
     std::vector<std::uint32_t> pids;
-    for (auto& [pid, t] : st.targets)
+    for (auto& [pid, t] : st.rare().targets)
       pids.push_back(pid);
     for (auto pid : pids)
       end_target(call, pid, kill, true);
-    if (--st.groups[call].remaining == 0)
+    if (--st.rare().groups[call].remaining == 0)
       finish_group(call);
   }
 
@@ -519,10 +540,10 @@ struct engine_ops {
   /// they held are released, so each server applies its exit policy (S21).
   void passive_end() {
     std::vector<std::uint32_t> pids;
-    for (auto& [pid, t] : st.targets)
+    for (auto& [pid, t] : st.rare().targets)
       pids.push_back(pid);
     for (auto pid : pids) {
-      auto conn = st.targets.at(pid).conn;
+      auto conn = st.rare().targets.at(pid).conn;
       if (conn == 0) {
         local_end(pid, !st.detach_on_exit, reason_kind::end_session);
         continue;
@@ -542,11 +563,11 @@ struct engine_ops {
   }
 
   void wait_server_end(std::uint64_t call, std::uint32_t timeout_ms) {
-    if (st.first_server.empty())
+    if (st.seen().first_server.empty())
       return complete(call, E_UNEXPECTED);
-    if (st.first_server_ended)
+    if (st.seen().first_server_ended)
       return complete(call, S_OK);
-    st.waiters.insert(call);
+    st.rare().waiters.insert(call);
     io.start_timer(wait_timer | call, std::chrono::milliseconds(timeout_ms));
   }
 
@@ -637,7 +658,7 @@ struct engine_ops {
     }
     auto i = st.pending.find(wire);
     if (i == st.pending.end())
-      return drop(c.via, f, st.aborted.count(wire) ? reason_kind::dead_handle : reason_kind::unknown_call);
+      return drop(c.via, f, st.seen().aborted.count(wire) ? reason_kind::dead_handle : reason_kind::unknown_call);
     std::visit(
         [&](const auto& m) {
           using T = std::decay_t<decltype(m)>;
@@ -689,8 +710,8 @@ struct engine_ops {
   std::uint32_t attached_pid(std::uint32_t wire) const { return pid_of(wire); }
   std::uint32_t ended_pid(std::uint32_t wire) const { return pid_of(wire); }
   std::uint32_t pid_of(std::uint32_t wire) const {
-    auto i = st.request_pids.find(wire);
-    return i == st.request_pids.end() ? 0 : i->second;
+    auto i = st.seen().request_pids.find(wire);
+    return i == st.seen().request_pids.end() ? 0 : i->second;
   }
 
   void on_notice(connection& c, const frame& f) {
@@ -743,7 +764,7 @@ void engine_core::on_call(std::uint64_t call, const api::call& c) {
                              std::is_same_v<T, api::create_process>) {
           ops.remote_call(call, c);
         } else if constexpr (std::is_same_v<T, api::detach> || std::is_same_v<T, api::terminate>) {
-          if (st_->targets.count(x.pid) == 0)
+          if (st_->rare().targets.count(x.pid) == 0)
             return ops.complete(call, E_INVALIDARG);  // S20: not one of this engine's targets.
           ops.end_target(call, x.pid, std::is_same_v<T, api::terminate>, false);
         } else if constexpr (std::is_same_v<T, api::detach_all>) {
@@ -762,8 +783,8 @@ void engine_core::on_call(std::uint64_t call, const api::call& c) {
         } else if constexpr (std::is_same_v<T, api::start_server>) {
           std::string name;
           auto hr = io_.start_server(x.options, name);
-          if (hr == S_OK && st_->first_server.empty())
-            st_->first_server = name;
+          if (hr == S_OK && st_->rare().first_server.empty())
+            st_->rare().first_server = name;
           ops.complete(call, hr);
         } else if constexpr (std::is_same_v<T, api::wait_server_end>) {
           ops.wait_server_end(call, x.timeout_ms);
@@ -868,7 +889,7 @@ void engine_core::on_timer(std::uint64_t id) {
     return;
   }
   if (kind == local_timer) {
-    auto node = st_->delayed_local.extract(payload);
+    auto node = st_->rare().delayed_local.extract(payload);
     if (!node.empty())
       ops.local_call(payload, node.mapped());
     return;
@@ -891,7 +912,7 @@ void engine_core::on_timer(std::uint64_t id) {
     return;
   }
   if (kind == wait_timer) {
-    if (st_->waiters.erase(payload) == 0)
+    if (st_->rare().waiters.erase(payload) == 0)
       return;
     timer_event(timer_kind::wait_timeout, 0, payload);
     ops.complete(payload, S_FALSE);  // S13
@@ -902,18 +923,18 @@ void engine_core::on_local_process_exited(std::uint32_t pid) {
   if (st_->crashed)
     return;
   engine_ops ops{config_, io_, *st_};
-  auto i = st_->targets.find(pid);
-  if (i != st_->targets.end() && i->second.conn == 0)
+  auto i = st_->rare().targets.find(pid);
+  if (i != st_->rare().targets.end() && i->second.conn == 0)
     ops.remove_target(pid, reason_kind::exited);
 }
 
 void engine_core::on_server_ended(const std::string& name) {
-  if (st_->crashed || name != st_->first_server || st_->first_server_ended)
+  if (st_->crashed || name != st_->seen().first_server || st_->seen().first_server_ended)
     return;
   engine_ops ops{config_, io_, *st_};
-  st_->first_server_ended = true;
-  auto waiters = std::move(st_->waiters);
-  st_->waiters.clear();
+  st_->rare().first_server_ended = true;
+  auto waiters = std::move(st_->rare().waiters);
+  st_->rare().waiters.clear();
   for (auto call : waiters)
     ops.complete(call, S_OK);  // S13
 }
@@ -936,7 +957,7 @@ void engine_core::crash() {
   }
   // The engine process is gone: its local debuggees follow Windows' kill-on-exit default.
   std::vector<std::uint32_t> local;
-  for (auto& [pid, t] : st_->targets)
+  for (const auto& [pid, t] : st_->seen().targets)
     if (t.conn == 0)
       local.push_back(pid);
   for (auto pid : local)
@@ -950,7 +971,7 @@ engine_view engine_core::inspect() const {
   std::set<std::uint64_t> calls;
   for (const auto& [wire, p] : st_->pending)
     calls.insert(p.call);
-  for (auto c : st_->waiters)
+  for (auto c : st_->rare().waiters)
     calls.insert(c);
   v.calls_in_flight = calls.size();
   for (const auto& [id, c] : st_->conns) {
@@ -967,7 +988,7 @@ engine_view engine_core::inspect() const {
     v.sessions.push_back(std::move(h));
   }
   std::sort(v.live_handles.begin(), v.live_handles.end());
-  for (const auto& [pid, t] : st_->targets)
+  for (const auto& [pid, t] : st_->seen().targets)
     if (t.conn == 0)
       v.local_targets.push_back(pid);
   return v;
