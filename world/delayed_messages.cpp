@@ -6,36 +6,68 @@
 #include <caf/actor_control_block.hpp>
 #include <caf/message_id.hpp>
 
-#include <algorithm>
 #include <utility>
 
 namespace dbgsim {
 
 void delayed_messages::add(sim_time due, caf::strong_actor_ptr to,
                            caf::mailbox_element_ptr content) {
-  heap_.push_back(entry{due, next_seq_++, std::move(to), std::move(content)});
-  std::push_heap(heap_.begin(), heap_.end(), later);
+  push(entry{due, next_seq_++, std::move(to), std::move(content)});
 }
 
 void delayed_messages::add_timer(sim_time due, caf::strong_actor_ptr to, std::uint64_t id) {
-  heap_.push_back(entry{due, next_seq_++, std::move(to), nullptr, id});
-  std::push_heap(heap_.begin(), heap_.end(), later);
+  push(entry{due, next_seq_++, std::move(to), nullptr, id});
 }
 
 sim_time delayed_messages::next_due() const {
-  return heap_.empty() ? sim_time::max() : heap_.front().due;
+  return size_ == 0 ? sim_time::max() : at(0).due;
+}
+
+// Sift up from the new last place: parents later than `e` move down into the hole.
+void delayed_messages::push(entry e) {
+  if (size_ == blocks_.size() * block_size)
+    blocks_.push_back(std::make_unique<entry[]>(block_size));
+  std::size_t i = size_++;
+  while (i > 0) {
+    const std::size_t parent = (i - 1) / 2;
+    if (!earlier(e, at(parent)))
+      break;
+    at(i) = std::move(at(parent));
+    i = parent;
+  }
+  at(i) = std::move(e);
 }
 
 void delayed_messages::ship_next() {
-  std::pop_heap(heap_.begin(), heap_.end(), later);
-  entry e = std::move(heap_.back());
-  heap_.pop_back();
+  entry e = std::move(at(0));
+  // Sift the last entry down from the root's hole: earlier children move up into it.
+  entry last = std::move(at(--size_));
+  if (size_ > 0) {
+    std::size_t i = 0;
+    for (;;) {
+      std::size_t child = 2 * i + 1;
+      if (child >= size_)
+        break;
+      if (child + 1 < size_ && earlier(at(child + 1), at(child)))
+        ++child;
+      if (!earlier(at(child), last))
+        break;
+      at(i) = std::move(at(child));
+      i = child;
+    }
+    at(i) = std::move(last);
+  }
   // Taken out before it is enqueued: enqueueing runs no actor under the test coordinator, but
   // the heap must be whole before anything can add to it.
   auto content = e.content != nullptr ? std::move(e.content)
                                       : caf::make_mailbox_element(nullptr, caf::make_message_id(),
                                                                   {}, timer_atom::value, e.timer);
   e.to->get()->enqueue(std::move(content), nullptr);
+}
+
+void delayed_messages::clear() {
+  blocks_.clear();
+  size_ = 0;
 }
 
 }  // namespace dbgsim

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -57,24 +58,66 @@ TEST(DelayedMessages, ArriveByDueTimeAndThenBySendingOrder) {
 }
 
 TEST(DelayedMessages, ManyDueAtOneTimeKeepTheirSendingOrder) {
-  // A heap does not keep equal keys in order by itself: the sequence number must.
+  // A heap does not keep equal keys in order by itself: the sequence number must. 1,000 entries
+  // fill four of the heap's blocks.
   system_lease lease;
   auto seen = std::make_shared<std::vector<std::string>>();
   auto a = lease.system().spawn(recorder, seen);
   auto to = caf::actor_cast<caf::strong_actor_ptr>(a);
   delayed_messages q;
   std::vector<std::string> expected;
-  for (int i = 0; i < 200; ++i) {
+  for (int i = 0; i < 1000; ++i) {
     q.add(sim_time{(i * 7) % 3}, to, message(i));
   }
   for (int due = 0; due < 3; ++due)
-    for (int i = 0; i < 200; ++i)
+    for (int i = 0; i < 1000; ++i)
       if ((i * 7) % 3 == due)
         expected.push_back("m" + std::to_string(i));
   while (!q.empty()) {
     q.ship_next();
     lease.scheduler().run();
   }
+  EXPECT_EQ(*seen, expected);
+  caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  lease.scheduler().run();
+}
+
+TEST(DelayedMessages, AddsAndShipsInterleavedFollowTheOrderOfAnOrderedMap) {
+  // The order CAF's clock keeps (a multimap by due time, equal keys in insertion order) is the
+  // model; a fixed linear congruential sequence picks the steps, so the test is the same on
+  // every run.
+  system_lease lease;
+  auto seen = std::make_shared<std::vector<std::string>>();
+  auto a = lease.system().spawn(recorder, seen);
+  auto to = caf::actor_cast<caf::strong_actor_ptr>(a);
+  delayed_messages q;
+  std::multimap<sim_time, int> model;
+  std::vector<std::string> expected;
+  std::uint32_t x = 12345;
+  auto next = [&x] {
+    x = x * 1103515245u + 12345u;
+    return (x >> 16) & 0x7fff;
+  };
+  for (int n = 0; n < 5000; ++n) {
+    if (next() % 3 != 0 || model.empty()) {
+      const sim_time due{next() % 40};
+      q.add(due, to, message(n));
+      model.emplace(due, n);
+    } else {
+      ASSERT_EQ(q.next_due(), model.begin()->first);
+      expected.push_back("m" + std::to_string(model.begin()->second));
+      model.erase(model.begin());
+      q.ship_next();
+      lease.scheduler().run();
+    }
+  }
+  while (!model.empty()) {
+    expected.push_back("m" + std::to_string(model.begin()->second));
+    model.erase(model.begin());
+    q.ship_next();
+    lease.scheduler().run();
+  }
+  EXPECT_TRUE(q.empty());
   EXPECT_EQ(*seen, expected);
   caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   lease.scheduler().run();
