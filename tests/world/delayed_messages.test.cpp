@@ -1,7 +1,10 @@
 // The world's delayed messages (world/delayed_messages.hpp) must arrive in CAF's clock's order,
 // the earliest due first and, among messages due at one time, the one sent first: the traces of
-// every world depend on it (docs/semantics.md, determinism).
+// every world depend on it (docs/semantics.md, determinism). An actor that uses CAF's own
+// delayed_send still gets its message in a world (docs/world.md, "The seam").
+#include "actors/environment.hpp"
 #include "actors/messages.hpp"
+#include "fixture.hpp"
 #include "world/delayed_messages.hpp"
 #include "world/system_pool.hpp"
 
@@ -141,6 +144,45 @@ TEST(DelayedMessages, OneToAnActorThatQuitIsDroppedAndClearReleasesTheActors) {
   q.clear();
   EXPECT_TRUE(q.empty());
   EXPECT_EQ(caf::actor_cast<caf::strong_actor_ptr>(weak), nullptr);
+}
+
+/// A server that does nothing but set one timer with CAF's delayed_send, 5 ms after it starts,
+/// and record a `timer` event (its `call`: the timer's id) when it fires.
+server_handle::behavior_type caf_timer_server(server_handle::pointer self, environment* env,
+                                              std::string name) {
+  self->delayed_send(self, sim_time{5000}, timer_atom::value, std::uint64_t{7});
+  return {
+      [](accept_atom, const route&) {},
+      [](const packet&) {},
+      [](reset_atom, const route&) {},
+      [env, name](timer_atom, std::uint64_t id) {
+        event e;
+        e.kind = event_kind::timer;
+        e.actor = name;
+        e.call = id;
+        env->record(std::move(e));
+      },
+      [](exited_atom, std::uint32_t) {},
+      [](crash_atom) {},
+  };
+}
+
+TEST(DelayedMessages, AnActorUsingCafsDelayedSendGetsItsMessageInAWorld) {
+  world_options o;
+  o.make_server = [](caf::actor_system& sys, environment* env, const server_config& c,
+                     std::uint32_t) -> server_handle {
+    return sys.spawn(caf_timer_server, env, c.name);
+  };
+  world w(small_topology(1), 1, o);
+  w.run_until(4ms);
+  EXPECT_EQ(count(w, event_kind::timer), 0u);
+  w.run_until(10ms);
+  ASSERT_EQ(count(w, event_kind::timer), 1u);
+  for (const auto& e : w.events())
+    if (e.kind == event_kind::timer) {
+      EXPECT_EQ(e.t, 5ms);
+      EXPECT_EQ(e.call, 7u);
+    }
 }
 
 }  // namespace
