@@ -135,5 +135,4 @@ engine_handle::behavior_type engine_actor(engine_handle::pointer self, environme
   };
 }
 
-
 }  // namespace dbgsim

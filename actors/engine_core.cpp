@@ -229,9 +229,9 @@ struct engine_ops {
   }
 
   void remove_target(std::uint32_t pid, reason_kind reason, bool lost = false) {
-    auto i = st.rare().targets.find(pid);
-    if (i == st.rare().targets.end())
+    if (st.seen().targets.count(pid) == 0)
       return;
+    auto i = st.rare().targets.find(pid);
     auto e = make(lost ? event_kind::target_lost : event_kind::target_removed);
     e.pid = pid;
     e.reason = reason;
@@ -764,7 +764,7 @@ void engine_core::on_call(std::uint64_t call, const api::call& c) {
                              std::is_same_v<T, api::create_process>) {
           ops.remote_call(call, c);
         } else if constexpr (std::is_same_v<T, api::detach> || std::is_same_v<T, api::terminate>) {
-          if (st_->rare().targets.count(x.pid) == 0)
+          if (st_->seen().targets.count(x.pid) == 0)
             return ops.complete(call, E_INVALIDARG);  // S20: not one of this engine's targets.
           ops.end_target(call, x.pid, std::is_same_v<T, api::terminate>, false);
         } else if constexpr (std::is_same_v<T, api::detach_all>) {

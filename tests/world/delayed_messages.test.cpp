@@ -34,11 +34,28 @@ caf::mailbox_element_ptr message(int n) {
   return caf::make_mailbox_element(nullptr, caf::make_message_id(), {}, n);
 }
 
-TEST(DelayedMessages, ArriveByDueTimeAndThenBySendingOrder) {
+/// A pooled system with one recorder actor, which quits when the test ends.
+struct recording {
   system_lease lease;
-  auto seen = std::make_shared<std::vector<std::string>>();
-  auto a = lease.system().spawn(recorder, seen);
-  auto to = caf::actor_cast<caf::strong_actor_ptr>(a);
+  std::shared_ptr<std::vector<std::string>> seen = std::make_shared<std::vector<std::string>>();
+  caf::actor a = lease.system().spawn(recorder, seen);
+  caf::strong_actor_ptr to = caf::actor_cast<caf::strong_actor_ptr>(a);
+
+  /// Ships `q`'s next message and runs the recorder on it.
+  void ship_next(delayed_messages& q) {
+    q.ship_next();
+    lease.scheduler().run();
+  }
+
+  ~recording() {
+    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    lease.scheduler().run();
+  }
+};
+
+TEST(DelayedMessages, ArriveByDueTimeAndThenBySendingOrder) {
+  recording r;
+  const auto& to = r.to;
   delayed_messages q;
   q.add(30ms, to, message(1));
   q.add_timer(10ms, to, 2);
@@ -50,23 +67,18 @@ TEST(DelayedMessages, ArriveByDueTimeAndThenBySendingOrder) {
   std::vector<sim_time> dues;
   while (!q.empty()) {
     dues.push_back(q.next_due());
-    q.ship_next();
-    lease.scheduler().run();
+    r.ship_next(q);
   }
-  EXPECT_EQ(*seen, (std::vector<std::string>{"t6", "t2", "m3", "m5", "t4", "m1"}));
+  EXPECT_EQ(*r.seen, (std::vector<std::string>{"t6", "t2", "m3", "m5", "t4", "m1"}));
   EXPECT_EQ(dues, (std::vector<sim_time>{0ms, 10ms, 10ms, 10ms, 20ms, 30ms}));
   EXPECT_EQ(q.next_due(), sim_time::max());
-  caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-  lease.scheduler().run();
 }
 
 TEST(DelayedMessages, ManyDueAtOneTimeKeepTheirSendingOrder) {
   // A heap does not keep equal keys in order by itself: the sequence number must. 1,000 entries
   // fill four of the heap's blocks.
-  system_lease lease;
-  auto seen = std::make_shared<std::vector<std::string>>();
-  auto a = lease.system().spawn(recorder, seen);
-  auto to = caf::actor_cast<caf::strong_actor_ptr>(a);
+  recording r;
+  const auto& to = r.to;
   delayed_messages q;
   std::vector<std::string> expected;
   for (int i = 0; i < 1000; ++i) {
@@ -77,22 +89,17 @@ TEST(DelayedMessages, ManyDueAtOneTimeKeepTheirSendingOrder) {
       if ((i * 7) % 3 == due)
         expected.push_back("m" + std::to_string(i));
   while (!q.empty()) {
-    q.ship_next();
-    lease.scheduler().run();
+    r.ship_next(q);
   }
-  EXPECT_EQ(*seen, expected);
-  caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-  lease.scheduler().run();
+  EXPECT_EQ(*r.seen, expected);
 }
 
 TEST(DelayedMessages, AddsAndShipsInterleavedFollowTheOrderOfAnOrderedMap) {
   // The order CAF's clock keeps (a multimap by due time, equal keys in insertion order) is the
   // model; a fixed linear congruential sequence picks the steps, so the test is the same on
   // every run.
-  system_lease lease;
-  auto seen = std::make_shared<std::vector<std::string>>();
-  auto a = lease.system().spawn(recorder, seen);
-  auto to = caf::actor_cast<caf::strong_actor_ptr>(a);
+  recording r;
+  const auto& to = r.to;
   delayed_messages q;
   std::multimap<sim_time, int> model;
   std::vector<std::string> expected;
@@ -110,20 +117,16 @@ TEST(DelayedMessages, AddsAndShipsInterleavedFollowTheOrderOfAnOrderedMap) {
       ASSERT_EQ(q.next_due(), model.begin()->first);
       expected.push_back("m" + std::to_string(model.begin()->second));
       model.erase(model.begin());
-      q.ship_next();
-      lease.scheduler().run();
+      r.ship_next(q);
     }
   }
   while (!model.empty()) {
     expected.push_back("m" + std::to_string(model.begin()->second));
     model.erase(model.begin());
-    q.ship_next();
-    lease.scheduler().run();
+    r.ship_next(q);
   }
   EXPECT_TRUE(q.empty());
-  EXPECT_EQ(*seen, expected);
-  caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-  lease.scheduler().run();
+  EXPECT_EQ(*r.seen, expected);
 }
 
 TEST(DelayedMessages, OneToAnActorThatQuitIsDroppedAndClearReleasesTheActors) {
