@@ -10,6 +10,8 @@
 //      seconds: resident memory per engine with its session, from the process's own accounting.
 // Every rate is printed beside the same run's bare CAF figure, since these machines vary 2x
 // from one run to the next: judge by the ratios (scripts/bench prints them with their bars).
+// Figures 1, 2 and 4 also print their messaging floor: the ratio a world would reach if each CAF
+// message it handles cost one bare ping-pong message and nothing else did (docs/performance.md).
 // Usage: world_bench [--quick] [--only small|large|caf|realistic|client|idle]
 //   --quick: smaller sizes, for a smoke run; --only: one figure, for profiling it alone.
 #include "scenario/player.hpp"
@@ -64,8 +66,14 @@ std::string options_for(int server) {
   return "tcp:server=srv" + std::to_string(server) + ",port=5005,password=pw";
 }
 
+/// What a world delivered and what it cost in CAF messages (world::messages_handled).
+struct world_count {
+  std::size_t frames = 0;
+  std::uint64_t messages = 0;
+};
+
 // One small world: 20 calls, with a partition, a heal and a reset in between.
-std::size_t small_world(std::uint64_t seed) {
+world_count small_world(std::uint64_t seed) {
   link_params lp;
   lp.latency = 2ms;
   lp.jitter = 3ms;
@@ -107,7 +115,7 @@ std::size_t small_world(std::uint64_t seed) {
   w.call("eng0", api::list_processes{0, 8});
   w.call("eng1", api::disconnect{0});
   w.run_until_quiet(w.now() + 60s);
-  return w.event_count(event_kind::frame_delivered);
+  return {w.event_count(event_kind::frame_delivered), w.messages_handled()};
 }
 
 // Bare CAF: two actors bouncing a counter under the test coordinator.
@@ -145,8 +153,9 @@ std::shared_ptr<std::map<std::string, std::uint64_t>> record_handles(world& w) {
   return handles;
 }
 
-// A large world churning connect / list / disconnect; returns frames delivered and wall time.
-std::pair<std::size_t, double> large_world(int engines, int rounds) {
+// A large world churning connect / list / disconnect; returns frames delivered, the messages
+// that took, and wall time.
+std::pair<world_count, double> large_world(int engines, int rounds) {
   link_params lp;
   lp.latency = 10ms;
   lp.jitter = 2ms;
@@ -168,11 +177,18 @@ std::pair<std::size_t, double> large_world(int engines, int rounds) {
     }
     w.run_for(50ms);
   }
-  return {w.event_count(event_kind::frame_delivered), seconds_since(t0)};
+  return {{w.event_count(event_kind::frame_delivered), w.messages_handled()}, seconds_since(t0)};
 }
 
+struct realistic_figure {
+  double simulated_s = 0;
+  double wall_s = 0;
+  std::uint64_t messages = 0;
+  std::size_t frames = 0;
+};
+
 // 100 engines debugging for 10 simulated minutes: keepalives, a list every 10 s each.
-std::pair<double, double> realistic_world(int engines, sim_time span) {
+realistic_figure realistic_world(int engines, sim_time span) {
   link_params lp;
   lp.latency = 20ms;
   world w(make_topology(engines, 4, lp), 1, {mutant::none, false});
@@ -193,7 +209,17 @@ std::pair<double, double> realistic_world(int engines, sim_time span) {
     }
   }
   const double simulated = std::chrono::duration<double>(w.now()).count();
-  return {simulated, seconds_since(t0)};
+  return {simulated, seconds_since(t0), w.messages_handled(),
+          w.event_count(event_kind::frame_delivered)};
+}
+
+// The messaging floor of a figure: its value if each CAF message a world handles cost what one
+// bare ping-pong message costs and nothing else did. Printed beside the figure, it says how far
+// a bar is from the messages alone, on any machine.
+void print_floor(const char* figure, double floor, double value, double bar) {
+  fmt::print("  {} messaging floor: {:.4g} (this run reached {:.0f}% of it; the bar is {:.0f}% of "
+             "it)\n",
+             figure, floor, 100 * value / floor, 100 * bar / floor);
 }
 
 }  // namespace
@@ -323,37 +349,54 @@ int main(int argc, char** argv) {
 
   if (wanted("small")) {
     auto t0 = wall::now();
-    std::size_t frames = 0;
-    for (int i = 0; i < small_worlds; ++i)
-      frames += small_world(static_cast<std::uint64_t>(i) + 1);
+    world_count total;
+    for (int i = 0; i < small_worlds; ++i) {
+      const auto one = small_world(static_cast<std::uint64_t>(i) + 1);
+      total.frames += one.frames;
+      total.messages += one.messages;
+    }
     const double small_s = seconds_since(t0);
     const double rate = small_worlds / small_s;
+    const double per_world = static_cast<double>(total.messages) / small_worlds;
     fmt::print("small worlds (2 engines, 1 server, 20 calls with faults): {:.0f} worlds/s, {:.0f} "
-               "per million bare CAF messages/s ({} worlds in {:.2f} s, {} frames delivered)\n",
-               rate, rate / caf_millions, small_worlds, small_s, frames);
+               "per million bare CAF messages/s ({} worlds in {:.2f} s, {} frames delivered, "
+               "{:.1f} CAF messages a world)\n",
+               rate, rate / caf_millions, small_worlds, small_s, total.frames, per_world);
+    print_floor("small", 1e6 / per_world, rate / caf_millions, 3000);
     figures.emplace_back("small_worlds_per_s", rate);
     figures.emplace_back("small_worlds_per_mcaf", rate / caf_millions);
+    figures.emplace_back("small_floor_per_mcaf", 1e6 / per_world);
   }
 
   if (wanted("large")) {
-    auto [large_frames, large_s] = large_world(large_engines, rounds);
-    const double frames_per_s = static_cast<double>(large_frames) / large_s;
+    auto [large, large_s] = large_world(large_engines, rounds);
+    const double frames_per_s = static_cast<double>(large.frames) / large_s;
+    const double floor = static_cast<double>(large.frames) / static_cast<double>(large.messages);
     fmt::print("large world ({} engines, 4 servers, {} churn rounds): {:.0f} frames delivered/s, "
-               "{:.3f} of bare CAF messages/s ({} frames in {:.2f} s)\n",
-               large_engines, rounds, frames_per_s, frames_per_s / caf_rate, large_frames, large_s);
+               "{:.3f} of bare CAF messages/s ({} frames in {:.2f} s, {:.2f} CAF messages a "
+               "frame)\n",
+               large_engines, rounds, frames_per_s, frames_per_s / caf_rate, large.frames, large_s,
+               1 / floor);
+    print_floor("large", floor, frames_per_s / caf_rate, 0.10);
     figures.emplace_back("large_frames_per_s", frames_per_s);
     figures.emplace_back("large_frames_per_caf", frames_per_s / caf_rate);
+    figures.emplace_back("large_floor_per_caf", floor);
   }
 
   if (wanted("realistic")) {
-    auto [simulated, wall_s] = realistic_world(quick ? 20 : 100, span);
-    const double compression = simulated / wall_s;
+    const auto r = realistic_world(quick ? 20 : 100, span);
+    const double compression = r.simulated_s / r.wall_s;
+    const double floor = 1e6 * r.simulated_s / static_cast<double>(r.messages);
     fmt::print("time compression (20 ms links, 5 s leases, {} engines, {:.0f} simulated s): "
                "{:.0f} simulated s per wall s, {:.0f} per million bare CAF messages/s ({:.2f} "
-               "wall s)\n",
-               quick ? 20 : 100, simulated, compression, compression / caf_millions, wall_s);
+               "wall s, {:.0f} CAF messages and {:.0f} frames a simulated s)\n",
+               quick ? 20 : 100, r.simulated_s, compression, compression / caf_millions, r.wall_s,
+               static_cast<double>(r.messages) / r.simulated_s,
+               static_cast<double>(r.frames) / r.simulated_s);
+    print_floor("compression", floor, compression / caf_millions, 1500);
     figures.emplace_back("compression", compression);
     figures.emplace_back("compression_per_mcaf", compression / caf_millions);
+    figures.emplace_back("compression_floor_per_mcaf", floor);
   }
 
   if (wanted("client")) {

@@ -127,7 +127,7 @@ struct world::impl final : environment {
     for (auto& a : all)
       if (a)
         caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-    sched.run();
+    handled += sched.run();
     later.clear();  // Undelivered, as CAF's clock would deliver them to actors that quit.
   }
 
@@ -200,7 +200,7 @@ struct world::impl final : environment {
     driver = system.spawn(driver_actor, [this](std::uint32_t e, std::uint64_t n, api::result r) {
       completed(e, n, std::move(r));
     });
-    sched.run();
+    handled += sched.run();
   }
 
   link_handle make_link(const std::string& a, const std::string& b, link_params ab,
@@ -496,7 +496,7 @@ struct world::impl final : environment {
     if (draining)
       return;
     draining = true;
-    sched.run();
+    handled += sched.run();
     draining = false;
   }
 
@@ -606,6 +606,7 @@ struct world::impl final : environment {
   bool draining = false;
   std::uint64_t frames = 0;
   std::uint64_t steps = 0;  ///< Steps taken by run_until (the run budget counts them).
+  std::uint64_t handled = 0;  ///< Messages the scheduler has run (each job is one message).
 };
 
 run_budget_exceeded::run_budget_exceeded(std::uint64_t b, sim_time t)
@@ -839,6 +840,8 @@ const std::vector<event>& world::events() const { return impl_->trace; }
 std::size_t world::event_count() const { return impl_->recorded; }
 
 std::uint64_t world::steps_taken() const { return impl_->steps; }
+
+std::uint64_t world::messages_handled() const { return impl_->handled; }
 
 std::size_t world::event_count(event_kind k) const {
   return impl_->per_kind[static_cast<std::size_t>(k)];

@@ -133,6 +133,9 @@ public:
   std::size_t event_count() const;
   /// How many steps (due timers and world actions) the world has taken (see max_steps).
   std::uint64_t steps_taken() const;
+  /// How many CAF messages the world's actors have handled so far, the starting of its actors
+  /// included: what a world costs in messaging, for benchmarks to set beside bare CAF's.
+  std::uint64_t messages_handled() const;
   /// How many events of one kind were recorded (kept or not).
   std::size_t event_count(event_kind k) const;
   /// Writes the trace as JSON lines.
