@@ -10,13 +10,15 @@
 
 namespace dbgsim {
 
+delayed_messages::~delayed_messages() { clear(); }
+
 void delayed_messages::add(sim_time due, caf::strong_actor_ptr to,
                            caf::mailbox_element_ptr content) {
-  push(entry{due, next_seq_++, std::move(to), std::move(content)});
+  push(entry{due, next_seq_++, to.release(), content.release()});
 }
 
 void delayed_messages::add_timer(sim_time due, caf::strong_actor_ptr to, std::uint64_t id) {
-  push(entry{due, next_seq_++, std::move(to), nullptr, id});
+  push(entry{due, next_seq_++, to.release(), nullptr, id});
 }
 
 sim_time delayed_messages::next_due() const {
@@ -24,7 +26,7 @@ sim_time delayed_messages::next_due() const {
 }
 
 // Sift up from the new last place: parents later than `e` move down into the hole.
-void delayed_messages::push(entry e) {
+void delayed_messages::push(const entry& e) {
   if (size_ == blocks_.size() * block_size)
     blocks_.push_back(std::make_unique<entry[]>(block_size));
   std::size_t i = size_++;
@@ -32,16 +34,16 @@ void delayed_messages::push(entry e) {
     const std::size_t parent = (i - 1) / 2;
     if (!earlier(e, at(parent)))
       break;
-    at(i) = std::move(at(parent));
+    at(i) = at(parent);
     i = parent;
   }
-  at(i) = std::move(e);
+  at(i) = e;
 }
 
 void delayed_messages::ship_next() {
-  entry e = std::move(at(0));
+  const entry e = at(0);
   // Sift the last entry down from the root's hole: earlier children move up into it.
-  entry last = std::move(at(--size_));
+  const entry last = at(--size_);
   if (size_ > 0) {
     std::size_t i = 0;
     for (;;) {
@@ -52,20 +54,29 @@ void delayed_messages::ship_next() {
         ++child;
       if (!earlier(at(child), last))
         break;
-      at(i) = std::move(at(child));
+      at(i) = at(child);
       i = child;
     }
-    at(i) = std::move(last);
+    at(i) = last;
   }
   // Taken out before it is enqueued: enqueueing runs no actor under the test coordinator, but
   // the heap must be whole before anything can add to it.
-  auto content = e.content != nullptr ? std::move(e.content)
-                                      : caf::make_mailbox_element(nullptr, caf::make_message_id(),
-                                                                  {}, timer_atom::value, e.timer);
-  e.to->get()->enqueue(std::move(content), nullptr);
+  caf::strong_actor_ptr to{e.to, false};  // Adopts the entry's reference.
+  auto content = e.content != nullptr
+                     ? caf::mailbox_element_ptr{e.content}
+                     : caf::make_mailbox_element(nullptr, caf::make_message_id(), {},
+                                                 timer_atom::value, e.timer);
+  to->get()->enqueue(std::move(content), nullptr);
 }
 
 void delayed_messages::clear() {
+  // In index order, and within an entry its content first, as destroying the blocks released
+  // them when entries held smart pointers.
+  for (std::size_t i = 0; i < size_; ++i) {
+    const entry& e = at(i);
+    caf::mailbox_element_ptr{e.content};    // Destroys the content.
+    caf::strong_actor_ptr{e.to, false};     // Drops the reference.
+  }
   blocks_.clear();
   size_ = 0;
 }

@@ -25,6 +25,12 @@ namespace dbgsim {
 /// The pending delayed messages of one world, in the order they are due.
 class delayed_messages {
 public:
+  delayed_messages() = default;
+  delayed_messages(const delayed_messages&) = delete;
+  delayed_messages& operator=(const delayed_messages&) = delete;
+  /// Drops what is still pending (clear()).
+  ~delayed_messages();
+
   /// Enqueues `content` at `to` once simulated time reaches `due`.
   void add(sim_time due, caf::strong_actor_ptr to, caf::mailbox_element_ptr content);
 
@@ -49,12 +55,15 @@ public:
   void clear();
 
 private:
+  // Why raw pointers that the entry owns by hand: the heap moves entries at every level of every
+  // sift, and moving two smart pointers (each a test and a reset of the source) made the sifting
+  // 7% of a busy world's instructions; a trivially copyable entry moves as 40 bytes.
   struct entry {
     sim_time due{0};
     std::uint64_t seq = 0;  ///< Sending order: the tie-break among messages due at one time.
-    caf::strong_actor_ptr to;
-    caf::mailbox_element_ptr content;  ///< Null for a timer.
-    std::uint64_t timer = 0;           ///< The timer's id, when content is null.
+    caf::actor_control_block* to = nullptr;   ///< One strong reference, owned.
+    caf::mailbox_element* content = nullptr;  ///< Owned; null for a timer.
+    std::uint64_t timer = 0;                  ///< The timer's id, when content is null.
   };
   static bool earlier(const entry& x, const entry& y) {
     return x.due != y.due ? x.due < y.due : x.seq < y.seq;
@@ -68,7 +77,7 @@ private:
   static constexpr std::size_t block_size = std::size_t{1} << block_bits;
   entry& at(std::size_t i) { return blocks_[i >> block_bits][i & (block_size - 1)]; }
   const entry& at(std::size_t i) const { return blocks_[i >> block_bits][i & (block_size - 1)]; }
-  void push(entry e);
+  void push(const entry& e);
 
   /// A binary heap, the next due at index 0, stored in blocks_.
   std::vector<std::unique_ptr<entry[]>> blocks_;
