@@ -88,7 +88,20 @@ engine_handle::behavior_type engine_actor(engine_handle::pointer self, environme
   // with the behaviour, and a shared_ptr in each of them cost an idle engine 16 bytes a handler
   // (a world of 10,000 engines counts them).
   engine_box* const b = box.get();
+  // The most frequent first (frames, timers, calls): CAF tries a message against each handler in
+  // turn, and this order, with the same in the link and the server, took 1.3% off the realistic
+  // world's instructions (world_bench).
   return {
+      [b](const packet& p) {
+        if (b->crashed)
+          return;
+        if (auto f = b->io.receive(p))
+          b->core.on_frame(p.via, *f);
+      },
+      [b](timer_atom, std::uint64_t id) {
+        if (!b->crashed)
+          b->core.on_timer(id);
+      },
       [self, b](call_atom, std::uint64_t call, const api::call& c) -> caf::result<api::result> {
         auto promise = self->make_response_promise<api::result>();
         b->io.begin(call, promise);
@@ -99,12 +112,6 @@ engine_handle::behavior_type engine_actor(engine_handle::pointer self, environme
         }
         return promise;
       },
-      [b](const packet& p) {
-        if (b->crashed)
-          return;
-        if (auto f = b->io.receive(p))
-          b->core.on_frame(p.via, *f);
-      },
       [b](reset_atom, const route& r) {
         if (!b->crashed)
           b->core.on_reset(r);
@@ -112,10 +119,6 @@ engine_handle::behavior_type engine_actor(engine_handle::pointer self, environme
       [b](refused_atom, const route& r) {
         if (!b->crashed)
           b->core.on_refused(r);
-      },
-      [b](timer_atom, std::uint64_t id) {
-        if (!b->crashed)
-          b->core.on_timer(id);
       },
       [b](exited_atom, std::uint32_t pid) {
         if (!b->crashed)

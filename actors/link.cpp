@@ -91,50 +91,8 @@ link_handle::behavior_type link_actor(link_handle::stateful_pointer<link_state> 
   st.label = st.a + "<->" + st.b;
   const link_ops ops{self, env};
 
+  // The most frequent first (a frame's delivery, then its entry), for the reason engine.cpp gives.
   return {
-      // An engine opens a connection before its first frame, so that a reset or a half-open
-      // fault finds it from its first moment. Opening it again changes nothing.
-      [ops](open_atom, const route& r) {
-        if (ops.self->state.connections.emplace(r, connection_phase::opening).second)
-          ops.record_connection(event_kind::connection_opened, r, r.server_machine + "/" + r.endpoint);
-      },
-      // A frame enters the link: decide its fate now, with draws in a fixed order (loss, then
-      // delay, then duplication and the copy's delay), so one seed gives one history.
-      [ops](packet& p) {
-        auto& s = ops.st();
-        if (s.connections.count(p.via) == 0) {
-          // Without an opening the link would learn of the connection only now, and a fault
-          // could have missed it: the seam asks engines to open first (docs/world.md).
-          ops.record(event_kind::frame_dropped, p, ops.receiver_name(p), reason_kind::not_open);
-          return;
-        }
-        if (s.half_open.count(p.via) != 0) {
-          ops.record(event_kind::frame_dropped, p, ops.receiver_name(p), reason_kind::half_open);
-          return;
-        }
-        if (ops.is_cut(p.from_machine)) {
-          ops.record(event_kind::frame_dropped, p, ops.receiver_name(p), reason_kind::partition);
-          return;
-        }
-        const link_params& lp = ops.params_from(p.from_machine);
-        if (lp.loss > 0 && ops.env->draw_unit() < lp.loss) {
-          ops.record(event_kind::frame_dropped, p, ops.receiver_name(p), reason_kind::loss);
-          return;
-        }
-        auto delay = [&] {
-          auto extra = lp.jitter.count() > 0
-                           ? ops.env->draw_upto(static_cast<std::uint64_t>(lp.jitter.count()))
-                           : 0;
-          return lp.latency + sim_time(static_cast<sim_time::rep>(extra));
-        };
-        const bool twice = lp.duplicate > 0 && ops.env->draw_unit() < lp.duplicate;
-        auto first = delay();
-        if (twice) {
-          auto second = delay();
-          send_later(*ops.env, ops.self, second, deliver_atom::value, p);
-        }
-        send_later(*ops.env, ops.self, first, deliver_atom::value, std::move(p));
-      },
       // A frame leaves the link at the far end. A partition that opened meanwhile cuts it too.
       [ops](deliver_atom, packet& p) {
         auto& s = ops.st();
@@ -188,6 +146,49 @@ link_handle::behavior_type link_actor(link_handle::stateful_pointer<link_state> 
         }
         ops.record(event_kind::frame_delivered, p, receiver, std::nullopt);
         ops.self->send(to_server, std::move(p));
+      },
+      // A frame enters the link: decide its fate now, with draws in a fixed order (loss, then
+      // delay, then duplication and the copy's delay), so one seed gives one history.
+      [ops](packet& p) {
+        auto& s = ops.st();
+        if (s.connections.count(p.via) == 0) {
+          // Without an opening the link would learn of the connection only now, and a fault
+          // could have missed it: the seam asks engines to open first (docs/world.md).
+          ops.record(event_kind::frame_dropped, p, ops.receiver_name(p), reason_kind::not_open);
+          return;
+        }
+        if (s.half_open.count(p.via) != 0) {
+          ops.record(event_kind::frame_dropped, p, ops.receiver_name(p), reason_kind::half_open);
+          return;
+        }
+        if (ops.is_cut(p.from_machine)) {
+          ops.record(event_kind::frame_dropped, p, ops.receiver_name(p), reason_kind::partition);
+          return;
+        }
+        const link_params& lp = ops.params_from(p.from_machine);
+        if (lp.loss > 0 && ops.env->draw_unit() < lp.loss) {
+          ops.record(event_kind::frame_dropped, p, ops.receiver_name(p), reason_kind::loss);
+          return;
+        }
+        auto delay = [&] {
+          auto extra = lp.jitter.count() > 0
+                           ? ops.env->draw_upto(static_cast<std::uint64_t>(lp.jitter.count()))
+                           : 0;
+          return lp.latency + sim_time(static_cast<sim_time::rep>(extra));
+        };
+        const bool twice = lp.duplicate > 0 && ops.env->draw_unit() < lp.duplicate;
+        auto first = delay();
+        if (twice) {
+          auto second = delay();
+          send_later(*ops.env, ops.self, second, deliver_atom::value, p);
+        }
+        send_later(*ops.env, ops.self, first, deliver_atom::value, std::move(p));
+      },
+      // An engine opens a connection before its first frame, so that a reset or a half-open
+      // fault finds it from its first moment. Opening it again changes nothing.
+      [ops](open_atom, const route& r) {
+        if (ops.self->state.connections.emplace(r, connection_phase::opening).second)
+          ops.record_connection(event_kind::connection_opened, r, r.server_machine + "/" + r.endpoint);
       },
       [ops](partition_atom, const std::string& from, const std::string&) {
         (from == ops.self->state.a ? ops.self->state.cut_a_to_b : ops.self->state.cut_b_to_a) = true;

@@ -49,18 +49,19 @@ server_handle::behavior_type server_actor(server_handle::pointer self, environme
   auto box = std::make_shared<server_box>(self, env, std::move(config), incarnation);
   env->register_server(name, [box] { return box->core.inspect(); });
   box->core.start();
+  // The most frequent first (frames, then timers), for the reason engine.cpp gives.
   return {
-      // The link has recorded the acceptance. The core keeps nothing per connection before its
-      // connect_request: a session opens only with one (S4), on whatever connection it comes.
-      [=](accept_atom, const route&) {},
       [=](const packet& p) {
         if (!box->core.running())
           return;
         if (auto f = box->io.receive(p))
           box->core.on_frame(p.via, *f);
       },
-      [=](reset_atom, const route& r) { box->core.on_reset(r); },
       [=](timer_atom, std::uint64_t id) { box->core.on_timer(id); },
+      // The link has recorded the acceptance. The core keeps nothing per connection before its
+      // connect_request: a session opens only with one (S4), on whatever connection it comes.
+      [=](accept_atom, const route&) {},
+      [=](reset_atom, const route& r) { box->core.on_reset(r); },
       [=](exited_atom, std::uint32_t pid) { box->core.on_process_exited(pid); },
       [=](crash_atom) { box->core.crash(); },
   };

@@ -3,8 +3,8 @@
 #include "protocol/crc32c.hpp"
 
 #include <algorithm>
-#include <cassert>
 #include <array>
+#include <cassert>
 #include <string>
 #include <type_traits>
 #include <utility>

@@ -56,8 +56,9 @@ public:
 
 private:
   // Why raw pointers that the entry owns by hand: the heap moves entries at every level of every
-  // sift, and moving two smart pointers (each a test and a reset of the source) made the sifting
-  // 7% of a busy world's instructions; a trivially copyable entry moves as 40 bytes.
+  // sift, and with two smart pointers in each (every move a test and a reset of the source),
+  // ship_next took 7.5% of the realistic world's instructions; a trivially copyable entry moves
+  // as 40 bytes, and ship_next takes 4.9%.
   struct entry {
     sim_time due{0};
     std::uint64_t seq = 0;  ///< Sending order: the tie-break among messages due at one time.
