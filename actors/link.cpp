@@ -57,6 +57,18 @@ struct link_ops {
   bool is_cut(symbol from) const {
     return from == st().a ? st().cut_a_to_b : st().cut_b_to_a;
   }
+  // A half-open connection or a partition in the frame's direction drops it, at entry and again
+  // at delivery (either can begin while it is on its way): records the drop and says so.
+  bool cut_on_the_way(const packet& p) const {
+    std::optional<reason_kind> why;
+    if (st().half_open.count(p.via) != 0)
+      why = reason_kind::half_open;
+    else if (is_cut(p.from_machine))
+      why = reason_kind::partition;
+    if (why)
+      record(event_kind::frame_dropped, p, receiver_name(p), why);
+    return why.has_value();
+  }
   const link_params& params_from(symbol from) const {
     return from == st().a ? st().a_to_b : st().b_to_a;
   }
@@ -96,14 +108,8 @@ link_handle::behavior_type link_actor(link_handle::stateful_pointer<link_state> 
       // A frame leaves the link at the far end. A partition that opened meanwhile cuts it too.
       [ops](deliver_atom, packet& p) {
         auto& s = ops.st();
-        if (s.half_open.count(p.via) != 0) {
-          ops.record(event_kind::frame_dropped, p, ops.receiver_name(p), reason_kind::half_open);
+        if (ops.cut_on_the_way(p))
           return;
-        }
-        if (ops.is_cut(p.from_machine)) {
-          ops.record(event_kind::frame_dropped, p, ops.receiver_name(p), reason_kind::partition);
-          return;
-        }
         // Engines and servers have different interfaces (actors/seam.hpp), so the receiver is
         // looked up, and the packet sent, through the handle of its side.
         if (!p.to_server) {
@@ -157,14 +163,8 @@ link_handle::behavior_type link_actor(link_handle::stateful_pointer<link_state> 
           ops.record(event_kind::frame_dropped, p, ops.receiver_name(p), reason_kind::not_open);
           return;
         }
-        if (s.half_open.count(p.via) != 0) {
-          ops.record(event_kind::frame_dropped, p, ops.receiver_name(p), reason_kind::half_open);
+        if (ops.cut_on_the_way(p))
           return;
-        }
-        if (ops.is_cut(p.from_machine)) {
-          ops.record(event_kind::frame_dropped, p, ops.receiver_name(p), reason_kind::partition);
-          return;
-        }
         const link_params& lp = ops.params_from(p.from_machine);
         if (lp.loss > 0 && ops.env->draw_unit() < lp.loss) {
           ops.record(event_kind::frame_dropped, p, ops.receiver_name(p), reason_kind::loss);
